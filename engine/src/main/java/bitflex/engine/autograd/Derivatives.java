@@ -1,6 +1,11 @@
 package bitflex.engine.autograd;
 
+import bitflex.engine.kernels.BatchNormKernel;
+import bitflex.engine.kernels.Conv2dKernel;
+import bitflex.engine.kernels.ConvGeometry;
 import bitflex.engine.kernels.FloatKernels;
+import bitflex.engine.kernels.LossKernels;
+import bitflex.engine.kernels.PoolKernels;
 import bitflex.engine.parallel.Parallel;
 import bitflex.engine.tensor.Tensor;
 import java.util.Arrays;
@@ -58,6 +63,14 @@ public final class Derivatives {
             case Op.Slice o -> new Tensor[] {sliceGrad(o, g)};
             case Op.Expand o -> new Tensor[] {sumTo(g, o.x())};
             case Op.Contiguous o -> new Tensor[] {g};
+            case Op.Linear o -> linearGrad(o, g);
+            case Op.Conv2d o -> convGrad(o, g);
+            case Op.MaxPool2d o -> new Tensor[] {poolGrad(o.x(), o.geometry(), g, o.argmax())};
+            case Op.AvgPool2d o -> new Tensor[] {poolGrad(o.x(), o.geometry(), g, null)};
+            case Op.BatchNorm2d o -> batchNormGrad(o, g);
+            case Op.Dropout o -> new Tensor[] {g.mul(Tensor.of(o.mask(), g.shape()))};
+            case Op.CrossEntropy o -> new Tensor[] {crossEntropyGrad(o, g)};
+            case Op.MseLoss o -> mseGrad(o, g);
         };
     }
 
@@ -193,5 +206,74 @@ public final class Derivatives {
         Tensor out = Tensor.emptyZeroed(o.x().shape());
         out.narrow(o.dim(), o.start(), g.shape()[o.dim()]).copyFrom(g);
         return out;
+    }
+
+    private static Tensor[] linearGrad(Op.Linear o, Tensor g) {
+        Tensor w = o.w();
+        int in = w.shape()[1];
+        int out = w.shape()[0];
+        Tensor g2 = g.reshape(-1, out);
+        Tensor x2 = o.x().reshape(-1, in);
+        return new Tensor[] {
+                needs(o.x()) ? g2.matmul(w).reshape(o.x().shape()) : null,
+                needs(w) ? g2.t().matmul(x2) : null,
+                o.b() != null && needs(o.b()) ? g2.sum(0, false) : null};
+    }
+
+    private static Tensor[] convGrad(Op.Conv2d o, Tensor g) {
+        Tensor x = o.x();
+        Tensor w = o.w();
+        Tensor b = o.b();
+        Tensor dx = needs(x) ? Tensor.empty(x.shape()) : null;
+        Tensor dw = needs(w) ? Tensor.empty(w.shape()) : null;
+        Tensor db = b != null && needs(b) ? Tensor.empty(b.shape()) : null;
+        Conv2dKernel.backward(x.contiguous().data(), x.shape()[0], o.geometry(), w.contiguous().data(), w.shape()[0],
+                g.contiguous().data(), dx == null ? null : dx.data(), dw == null ? null : dw.data(), db == null ? null : db.data());
+        return new Tensor[] {dx, dw, db};
+    }
+
+    private static Tensor poolGrad(Tensor x, ConvGeometry geo, Tensor g, int[] argmax) {
+        int[] xs = x.shape();
+        int planes = xs[0] * xs[1];
+        Tensor dx = Tensor.empty(xs);
+        float[] gv = g.contiguous().data();
+        float[] d = dx.data();
+        int grain = Math.max(1, GRAIN / Math.max(1, geo.h() * geo.w()));
+        Parallel.forRange(planes, grain, (f, t) -> {
+            if (argmax != null) {
+                PoolKernels.maxBackward(gv, argmax, geo, f, t, d);
+            } else {
+                PoolKernels.avgBackward(gv, geo, f, t, d);
+            }
+        });
+        return dx;
+    }
+
+    private static Tensor[] batchNormGrad(Op.BatchNorm2d o, Tensor g) {
+        int[] xs = o.x().shape();
+        int n = xs[0];
+        int c = xs[1];
+        int hw = xs.length == 4 ? xs[2] * xs[3] : 1;
+        Tensor dx = needs(o.x()) ? Tensor.empty(xs) : null;
+        Tensor dg = o.gamma() != null && needs(o.gamma()) ? Tensor.empty(c) : null;
+        Tensor db = o.beta() != null && needs(o.beta()) ? Tensor.empty(c) : null;
+        BatchNormKernel.backward(g.contiguous().data(), o.xhat(), o.invStd(), o.gamma() == null ? null : o.gamma().contiguous().data(),
+                n, c, hw, o.batchStats(), dx == null ? null : dx.data(), dg == null ? null : dg.data(), db == null ? null : db.data());
+        return new Tensor[] {dx, dg, db};
+    }
+
+    private static Tensor crossEntropyGrad(Op.CrossEntropy o, Tensor g) {
+        int[] s = o.logits().shape();
+        Tensor d = Tensor.empty(s);
+        LossKernels.crossEntropyBackward(o.probs(), s[0], s[1], o.labels(), g.item() / s[0], d.data());
+        return d;
+    }
+
+    private static Tensor[] mseGrad(Op.MseLoss o, Tensor g) {
+        int[] s = o.pred().shape();
+        int n = o.pred().numel();
+        Tensor d = Tensor.empty(s);
+        LossKernels.mseBackward(o.pred().contiguous().data(), o.target().contiguous().data(), n, 2f * g.item() / n, d.data());
+        return new Tensor[] {needs(o.pred()) ? d : null, needs(o.target()) ? d.neg() : null};
     }
 }

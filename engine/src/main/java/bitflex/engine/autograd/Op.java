@@ -1,5 +1,6 @@
 package bitflex.engine.autograd;
 
+import bitflex.engine.kernels.ConvGeometry;
 import bitflex.engine.tensor.Tensor;
 
 /**
@@ -57,4 +58,30 @@ public sealed interface Op {
     record Expand(Tensor x) implements Op { public Tensor[] inputs() { return new Tensor[] {x}; } }
     /** Dense copy of a strided view. */
     record Contiguous(Tensor x) implements Op { public Tensor[] inputs() { return new Tensor[] {x}; } }
+
+    // ---- fused neural-network primitives ----
+    /** y = x w^T + b over the last dim of x; b may be null. */
+    record Linear(Tensor x, Tensor w, Tensor b) implements Op { public Tensor[] inputs() { return new Tensor[] {x, w, b}; } }
+    /** 2-D convolution, NCHW; b may be null. */
+    record Conv2d(Tensor x, Tensor w, Tensor b, ConvGeometry geometry) implements Op {
+        public Tensor[] inputs() { return new Tensor[] {x, w, b}; }
+    }
+    /** Max pooling; {@code argmax} holds, per output element, the flat input index within its plane. */
+    record MaxPool2d(Tensor x, ConvGeometry geometry, int[] argmax) implements Op { public Tensor[] inputs() { return new Tensor[] {x}; } }
+    /** Average pooling (divisor KH * KW, as PyTorch's default {@code count_include_pad}). */
+    record AvgPool2d(Tensor x, ConvGeometry geometry) implements Op { public Tensor[] inputs() { return new Tensor[] {x}; } }
+    /**
+     * Batch norm over N, H, W per channel; gamma and beta may be null. {@code xhat} is the normalised
+     * input, {@code invStd} 1/sqrt(var + eps) per channel; {@code batchStats} says whether mean/var came
+     * from this batch (training) or were constants (eval).
+     */
+    record BatchNorm2d(Tensor x, Tensor gamma, Tensor beta, float[] xhat, float[] invStd, boolean batchStats) implements Op {
+        public Tensor[] inputs() { return new Tensor[] {x, gamma, beta}; }
+    }
+    /** Inverted dropout; {@code mask[i]} is 0 or 1/(1-p). */
+    record Dropout(Tensor x, float[] mask) implements Op { public Tensor[] inputs() { return new Tensor[] {x}; } }
+    /** Mean cross-entropy of logits [N, C] against labels; {@code probs} is softmax(logits). */
+    record CrossEntropy(Tensor logits, int[] labels, float[] probs) implements Op { public Tensor[] inputs() { return new Tensor[] {logits}; } }
+    /** Mean squared error. */
+    record MseLoss(Tensor pred, Tensor target) implements Op { public Tensor[] inputs() { return new Tensor[] {pred, target}; } }
 }
