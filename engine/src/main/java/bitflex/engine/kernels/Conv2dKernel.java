@@ -23,7 +23,7 @@ public final class Conv2dKernel {
     /** Fixed number of sample chunks for the weight-gradient reduction (fewer when N is smaller). */
     static final int WEIGHT_GRAD_CHUNKS = 8;
 
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
 
     private static float[] scratch(int which, int n) {
         float[][] s = SCRATCH.get();
@@ -72,7 +72,8 @@ public final class Conv2dKernel {
         int xs = g.c() * g.h() * g.w();
         int chunks = Math.min(WEIGHT_GRAD_CHUNKS, Math.max(1, n));
         int per = (n + chunks - 1) / chunks;
-        float[] partial = dw == null ? null : new float[chunks * o * ckk];
+        // Slot 2 belongs to the calling thread for the whole call (workers only use slots 0 and 1).
+        float[] partial = dw == null ? null : scratch(2, chunks * o * ckk);
         Parallel.forEach(chunks, c -> {
             int from = c * per;
             int to = Math.min(n, from + per);

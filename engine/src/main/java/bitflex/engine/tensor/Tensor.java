@@ -22,8 +22,9 @@ import java.util.Random;
  * records an {@link Op} on its result (unless a {@link #noGrad()} scope is open); {@link #backward()}
  * walks that graph in a deterministic reverse topological order and accumulates gradients into
  * {@link #grad()} of the leaf tensors. The derivative rules are in
- * {@link bitflex.engine.autograd.Derivatives}. After backward the graph is released (no second
- * backward through the same graph).
+ * {@link bitflex.engine.autograd.Derivatives}. The graph stays referenced from the output
+ * until that tensor is unreachable (or its workspace closes), so backward may run again through it
+ * (like PyTorch's {@code retain_graph=True}); gradients then accumulate again.
  *
  * <p>Tensors created by ops inside a {@link Workspace} borrow pooled buffers and die when it closes;
  * factory tensors and leaf gradients never do (see {@link Workspace} for the lifetime rule).
