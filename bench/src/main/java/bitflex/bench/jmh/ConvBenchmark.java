@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * conv2d forward and forward+backward on the layer shapes of LeNet-5 and ResNet-20 (batch 64,
- * Fashion-MNIST sized inputs). Shape string: N,C,H,W,O,K,stride,pad.
+ * Fashion-MNIST sized inputs). Shape string: NxCxHxWxOxKxstridexpad (JMH splits parameters at commas).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class ConvBenchmark {
-    @Param({"64,1,28,28,6,5,1,0", "64,6,12,12,16,5,1,0", "64,16,28,28,16,3,1,1", "64,16,28,28,32,3,2,1"})
+    @Param({"64x1x28x28x6x5x1x0", "64x6x12x12x16x5x1x0", "64x16x28x28x16x3x1x1", "64x16x28x28x32x3x2x1"})
     public String shape;
 
     @Param({"1", "2"})
@@ -44,7 +44,7 @@ public class ConvBenchmark {
 
     @Setup
     public void setup() {
-        int[] s = java.util.Arrays.stream(shape.split(",")).mapToInt(Integer::parseInt).toArray();
+        int[] s = java.util.Arrays.stream(shape.split("x")).mapToInt(Integer::parseInt).toArray();
         Parallel.setThreads(threads);
         Random r = new Random(1);
         x = Tensor.randn(r, s[0], s[1], s[2], s[3]).requiresGrad(true);

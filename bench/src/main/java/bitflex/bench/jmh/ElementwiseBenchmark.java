@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class ElementwiseBenchmark {
-    @Param({"64,4096", "1024,1024"})
+    @Param({"64x4096", "1024x1024"})
     public String shape;
 
     @Param({"1", "2"})
@@ -40,7 +40,7 @@ public class ElementwiseBenchmark {
 
     @Setup
     public void setup() {
-        String[] s = shape.split(",");
+        String[] s = shape.split("x");
         int rows = Integer.parseInt(s[0]);
         int cols = Integer.parseInt(s[1]);
         Parallel.setThreads(threads);

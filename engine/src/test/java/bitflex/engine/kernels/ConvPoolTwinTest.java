@@ -35,21 +35,28 @@ class ConvPoolTwinTest {
             Random r = new Random(seed);
             ConvGeometry g = randomGeometry(r, false);
             int xs = g.c() * g.h() * g.w();
-            int cs = g.patch() * g.positions();
             int off = r.nextInt(5);
             float[] x = values(r, xs + off);
-            float[] a = new float[cs + 3];
-            float[] b = new float[cs + 3];
+            int ld = g.positions() + r.nextInt(3);
+            int rows = g.patch();
+            float[] a = new float[rows * ld + 3];
+            float[] b = new float[rows * ld + 3];
             java.util.Arrays.fill(a, Float.NaN); // im2col must write every element, padding included
             java.util.Arrays.fill(b, Float.NaN);
-            Im2col.im2col(x, off, g, a, 3);
-            Im2colScalar.im2col(x, off, g, b, 3);
+            Im2col.im2col(x, off, g, a, 3, ld);
+            Im2colScalar.im2col(x, off, g, b, 3, ld);
+            for (int row = 0; row < rows; row++) {
+                for (int q = g.positions(); q < ld; q++) { // the gap between rows is not written
+                    a[3 + row * ld + q] = 0f;
+                    b[3 + row * ld + q] = 0f;
+                }
+            }
             assertArrayEquals(b, a, g.toString());
-            float[] col = values(r, cs);
+            float[] col = values(r, rows * ld);
             float[] dx1 = values(r, xs + off);
             float[] dx2 = dx1.clone();
-            Im2col.col2im(col, 0, g, dx1, off);
-            Im2colScalar.col2im(col, 0, g, dx2, off);
+            Im2col.col2im(col, 0, ld, g, dx1, off);
+            Im2colScalar.col2im(col, 0, ld, g, dx2, off);
             assertArrayEquals(dx2, dx1, g.toString());
         });
     }
