@@ -45,6 +45,7 @@ public final class Tensor {
     final Workspace scope;
 
     private boolean requiresGrad;
+    boolean retainGrad;
     Tensor grad;
     Op gradFn;
 
@@ -103,6 +104,15 @@ public final class Tensor {
         Tensor t = zeros(shape);
         for (int i = 0; i < t.numel; i++) {
             t.data[i] = (float) rng.nextGaussian();
+        }
+        return t;
+    }
+
+    /** Uniform samples in [lo, hi) from {@code rng} (row-major order). */
+    public static Tensor uniform(Random rng, float lo, float hi, int... shape) {
+        Tensor t = zeros(shape);
+        for (int i = 0; i < t.numel; i++) {
+            t.data[i] = lo + (hi - lo) * rng.nextFloat();
         }
         return t;
     }
@@ -279,6 +289,18 @@ public final class Tensor {
             throw new IllegalStateException("requiresGrad(false) on a non-leaf tensor; use detach()");
         }
         this.requiresGrad = on;
+        return this;
+    }
+
+    /**
+     * Asks backward to also store this non-leaf tensor's gradient in {@link #grad()} (on the heap),
+     * e.g. to read activation gradients; a no-op for leaves, which always keep theirs. Returns this.
+     */
+    public Tensor retainGrad() {
+        if (!requiresGrad) {
+            throw new IllegalStateException("retainGrad: tensor of shape " + Shapes.str(shape) + " does not require grad");
+        }
+        retainGrad = true;
         return this;
     }
 
