@@ -87,15 +87,17 @@ public final class Functional {
         return maxPool2d(x, kernel, kernel, stride, stride, padding, padding);
     }
 
-    /** Max pooling over NCHW planes; padding at most half the window (as PyTorch). */
+    /**
+     * Max pooling over NCHW planes; padding at most half the window (as PyTorch). NaN propagates;
+     * the gradient goes to the first window element (row-major) equal to the maximum.
+     */
     public static Tensor maxPool2d(Tensor x, int kH, int kW, int strideH, int strideW, int padH, int padW) {
         ConvGeometry g = poolGeometry("maxPool2d", x, kH, kW, strideH, strideW, padH, padW);
         int planes = x.shape[0] * x.shape[1];
         Tensor y = Tensor.empty(x.shape[0], x.shape[1], g.oh(), g.ow());
-        int[] arg = Workspace.borrowInts(y.numel);
         float[] xd = x.denseData();
-        Parallel.forRange(planes, planeGrain(g), (f, t) -> PoolKernels.maxForward(xd, g, f, t, y.data, arg));
-        return Tensor.needsGrad(x) ? y.record(new Op.MaxPool2d(x, g, arg)) : y;
+        Parallel.forRange(planes, planeGrain(g), (f, t) -> PoolKernels.maxForward(xd, g, f, t, y.data));
+        return Tensor.needsGrad(x) ? y.record(new Op.MaxPool2d(x, g, y)) : y;
     }
 
     /** Average pooling with a square window. */
