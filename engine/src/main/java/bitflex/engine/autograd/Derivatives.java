@@ -228,7 +228,8 @@ public final class Derivatives {
         Tensor dw = needs(w) ? Tensor.empty(w.shape()) : null;
         Tensor db = b != null && needs(b) ? Tensor.empty(b.shape()) : null;
         Conv2dKernel.backward(x.contiguous().data(), x.shape()[0], o.geometry(), w.contiguous().data(), w.shape()[0],
-                g.contiguous().data(), dx == null ? null : dx.data(), dw == null ? null : dw.data(), db == null ? null : db.data());
+                g.contiguous().data(), dx == null ? null : dx.data(), dw == null ? null : dw.data(), db == null ? null : db.data(),
+                o.cols());
         return new Tensor[] {dx, dw, db};
     }
 
