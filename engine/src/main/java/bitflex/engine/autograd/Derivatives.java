@@ -19,7 +19,9 @@ import java.util.Arrays;
 public final class Derivatives {
     private Derivatives() {}
 
-    private static final int GRAIN = 1 << 15;
+    /** Parallel chunk sizes, as in Tensor: memory-bound work, and exp-heavy rows. */
+    private static final int GRAIN = 1 << 18;
+    private static final int GRAIN_HEAVY = 1 << 15;
 
     public static Tensor[] backward(Op op, Tensor g) {
         return switch (op) {
@@ -184,7 +186,7 @@ public final class Derivatives {
         float[] gv = g.contiguous().data();
         float[] o = out.data();
         int rowCount = y.numel() / cols;
-        Parallel.forRange(rowCount, Math.max(1, GRAIN / cols), (f, e) -> {
+        Parallel.forRange(rowCount, Math.max(1, GRAIN_HEAVY / cols), (f, e) -> {
             if (log) {
                 FloatKernels.logSoftmaxBackwardRows(yv, gv, o, f, e, cols);
             } else {
@@ -241,7 +243,7 @@ public final class Derivatives {
         float[] d = dx.data();
         float[] xv = maxOut == null ? null : x.contiguous().data();
         float[] yv = maxOut == null ? null : maxOut.contiguous().data();
-        int grain = Math.max(1, GRAIN / Math.max(1, geo.h() * geo.w()));
+        int grain = Math.max(1, (GRAIN / 4) / Math.max(1, geo.h() * geo.w()));
         Parallel.forRange(planes, grain, (f, t) -> {
             if (maxOut != null) {
                 PoolKernels.maxBackward(xv, yv, gv, geo, f, t, d);

@@ -259,6 +259,6 @@ public final class Functional {
     }
 
     private static int planeGrain(ConvGeometry g) {
-        return Math.max(1, Tensor.GRAIN / Math.max(1, g.h() * g.w()));
+        return Math.max(1, (Tensor.GRAIN / 4) / Math.max(1, g.h() * g.w()));
     }
 }
