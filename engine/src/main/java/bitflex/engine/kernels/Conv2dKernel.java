@@ -116,10 +116,11 @@ public final class Conv2dKernel {
     /**
      * Gradients from dy[N, O, OH, OW]: dx (may be null: not wanted) overwritten with d/dx; dw
      * (may be null) overwritten with d/dw; db (may be null) overwritten with d/db. {@code keptCols} is
-     * what forward left there, or null to recompute the column matrices.
+     * what forward left there, or null to recompute the column matrices. With {@code addW} /
+     * {@code addB} the weight / bias gradient is added to what dw / db hold instead of overwriting it.
      */
     public static void backward(float[] x, int n, ConvGeometry g, float[] w, int o, float[] dy,
-                                float[] dx, float[] dw, float[] db, float[] keptCols) {
+                                float[] dx, float[] dw, float[] db, float[] keptCols, boolean addW, boolean addB) {
         int ckk = g.patch();
         int p = g.positions();
         int xs = g.c() * g.h() * g.w();
@@ -185,7 +186,11 @@ public final class Conv2dKernel {
         });
         if (dw != null) {
             int m = o * ckk;
-            System.arraycopy(partial, 0, dw, 0, m);
+            if (addW) {
+                FloatKernels.binary(FloatKernels.ADD, dw, 0, partial, 0, dw, 0, m);
+            } else {
+                System.arraycopy(partial, 0, dw, 0, m);
+            }
             for (int c = 1; c < chunks; c++) {
                 FloatKernels.binary(FloatKernels.ADD, dw, 0, partial, c * m, dw, 0, m);
             }
@@ -196,7 +201,7 @@ public final class Conv2dKernel {
                 for (int s = 0; s < n; s++) {
                     acc += FloatKernels.sum(dy, (s * o + k) * p, p);
                 }
-                db[k] = acc;
+                db[k] = addB ? db[k] + acc : acc;
             }
         }
     }

@@ -329,6 +329,21 @@ public final class Tensor {
         return gradFn;
     }
 
+    /**
+     * The gradient buffer of a leaf that requires grad, created zero-filled on the heap if absent, for
+     * derivative rules that accumulate straight into it (a GEMM with beta = 1 instead of a temporary
+     * plus an add). Writing to it bypasses autograd.
+     */
+    public float[] gradAccumulator() {
+        if (gradFn != null || !requiresGrad) {
+            throw new IllegalStateException("gradAccumulator: only for leaf tensors that require grad");
+        }
+        if (grad == null) {
+            grad = zeros(shape);
+        }
+        return grad.data;
+    }
+
     /** Zeroes the accumulated gradient in place (keeps its buffer, so steps do not churn the heap). */
     public void zeroGrad() {
         if (grad != null) {
