@@ -61,6 +61,11 @@ public final class QTensor {
         return new QTensor(t.format, t.storage, t.shape, t.channelFracLengths, stats);
     }
 
+    /** This tensor (same storage) carrying the clamp statistics of the operation that produced it. */
+    public QTensor withClampStats(ClampStats stats) {
+        return withStats(this, stats);
+    }
+
     /** Wraps an existing storage array (not copied). */
     public static QTensor of(FixedPointFormat format, Object storage, int... shape) {
         return new QTensor(format, storage, shape, null, ClampStats.NONE);
