@@ -238,7 +238,7 @@ public final class IntGemm {
     }
 
     private static void operand(String name, int rows, int cols, int len, int off, int ld) {
-        if (ld < Math.max(1, cols)) {
+        if (ld < cols || ld < 0) {
             throw new IllegalArgumentException("IntGemm: ld" + name.toLowerCase() + "=" + ld + " is less than the "
                     + cols + " columns of stored " + name + " (" + rows + " x " + cols + ")");
         }
