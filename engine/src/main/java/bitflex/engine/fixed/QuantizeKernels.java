@@ -76,7 +76,6 @@ final class QuantizeKernels {
         final int fl = f.fracLength();
         final int wl = f.wordLength();
         final boolean signed = f.signed();
-        final int mode = rounding.ordinal();
         final boolean wrap = overflow == Overflow.WRAP;
         final float scale = Math.scalb(1f, fl);
         final float inv = Math.scalb(1f, -fl);
@@ -94,47 +93,23 @@ final class QuantizeKernels {
         long below = 0;
         long above = 0;
         int i = 0;
-        for (; i + SPAN <= n; i += L) {
-            FloatVector x = FloatVector.fromArray(F, src, srcOff + i);
-            if (x.test(VectorOperators.IS_NAN).anyTrue()) {
-                return firstNaN(src, srcOff, i, n);
+        if (n >= SPAN) {
+            // One loop method per rounding mode: each stays small enough for C2 to inline every
+            // vector helper (a shared loop with all modes deoptimizes and boxes once several modes
+            // have run in one JVM).
+            long packed = switch (rounding) {
+                case NEAREST_EVEN -> loopNearestEven(src, srcOff, n, kind, bd, sd, id, fd, dstOff, scale, inv, fixTiny, hiF, loF, maxK, minK, u32, wrap, wl, signed, umask);
+                case NEAREST_AWAY -> loopNearestAway(src, srcOff, n, kind, bd, sd, id, fd, dstOff, scale, inv, fixTiny, hiF, loF, maxK, minK, u32, wrap, wl, signed, umask);
+                case TOWARD_ZERO -> loopTowardZero(src, srcOff, n, kind, bd, sd, id, fd, dstOff, scale, inv, fixTiny, hiF, loF, maxK, minK, u32, wrap, wl, signed, umask);
+                case FLOOR -> loopFloor(src, srcOff, n, kind, bd, sd, id, fd, dstOff, scale, inv, fixTiny, hiF, loF, maxK, minK, u32, wrap, wl, signed, umask);
+                case STOCHASTIC -> loopStochastic(src, srcOff, n, kind, bd, sd, id, fd, dstOff, scale, inv, fixTiny, hiF, loF, maxK, minK, u32, wrap, wl, signed, umask, k0, k1, counterBase);
+            };
+            if (packed < 0) {
+                return (int) (-packed - 1);
             }
-            FloatVector y = x.mul(scale);
-            if (fixTiny) {
-                y = fixTiny(x, y);
-            }
-            FloatVector r;
-            if (mode == 0) {
-                r = nearestEven(y);
-            } else if (mode == 1) {
-                r = nearestAway(y);
-            } else if (mode == 2) {
-                r = towardZero(y);
-            } else if (mode == 3) {
-                r = floor(y);
-            } else {
-                IntVector idx = IntVector.zero(I).addIndex(1).add(counterBase + i);
-                r = stochastic(y, CounterRng.uniform24(idx, k0, k1));
-            }
-            VectorMask<Float> hi = r.compare(VectorOperators.GE, hiF);
-            VectorMask<Float> lo = r.compare(VectorOperators.LT, loF);
-            above += hi.trueCount();
-            below += lo.trueCount();
-            IntVector k = wrap ? fitWrap(x, r, wl, signed, umask, maxK, minK) : fitSaturate(r, hi, lo, u32, maxK, minK);
-            if (kind == KIND_BYTE) {
-                ByteVector bv = (ByteVector) k.convertShape(VectorOperators.I2B, B4, 0);
-                if (B4.length() == L) {
-                    bv.intoArray(bd, dstOff + i);
-                } else {
-                    bv.intoArray(bd, dstOff + i, B4.indexInRange(0, L));
-                }
-            } else if (kind == KIND_SHORT) {
-                ((ShortVector) k.convertShape(VectorOperators.I2S, S2, 0)).intoArray(sd, dstOff + i);
-            } else if (kind == KIND_INT) {
-                k.intoArray(id, dstOff + i);
-            } else {
-                toFloat(k, wl, u32).mul(inv).intoArray(fd, dstOff + i);
-            }
+            below = packed & 0xFFFF_FFFFL;
+            above = packed >>> 32;
+            i = (n - SPAN) / L * L + L;
         }
         for (; i < n; i++) {
             float x = src[srcOff + i];
@@ -160,6 +135,159 @@ final class QuantizeKernels {
         counts[0] += below;
         counts[1] += above;
         return -1;
+    }
+
+    /** Vector loop for one rounding mode; returns below | above << 32, or -(1 + index) of a NaN. */
+    private static long loopNearestEven(float[] src, int srcOff, int n, int kind, byte[] bd, short[] sd, int[] id, float[] fd,
+                                int dstOff, float scale, float inv, boolean fixTiny, float hiF, float loF, int maxK,
+                                int minK, boolean u32, boolean wrap, int wl, boolean signed, int umask) {
+        long below = 0;
+        long above = 0;
+
+        for (int i = 0; i + SPAN <= n; i += L) {
+            FloatVector x = FloatVector.fromArray(F, src, srcOff + i);
+            if (x.test(VectorOperators.IS_NAN).anyTrue()) {
+                return -1 - firstNaN(src, srcOff, i, n);
+            }
+            FloatVector y = x.mul(scale);
+            if (fixTiny) {
+                y = fixTiny(x, y);
+            }
+            FloatVector r = nearestEven(y);
+            VectorMask<Float> hi = r.compare(VectorOperators.GE, hiF);
+            VectorMask<Float> lo = r.compare(VectorOperators.LT, loF);
+            above += hi.trueCount();
+            below += lo.trueCount();
+            IntVector k = wrap ? fitWrap(x, r, wl, signed, umask, maxK, minK) : fitSaturate(r, hi, lo, u32, maxK, minK);
+            store(k, kind, bd, sd, id, fd, dstOff + i, wl, u32, inv);
+        }
+        return below | (above << 32);
+    }
+
+    /** Vector loop for one rounding mode; returns below | above << 32, or -(1 + index) of a NaN. */
+    private static long loopNearestAway(float[] src, int srcOff, int n, int kind, byte[] bd, short[] sd, int[] id, float[] fd,
+                                int dstOff, float scale, float inv, boolean fixTiny, float hiF, float loF, int maxK,
+                                int minK, boolean u32, boolean wrap, int wl, boolean signed, int umask) {
+        long below = 0;
+        long above = 0;
+
+        for (int i = 0; i + SPAN <= n; i += L) {
+            FloatVector x = FloatVector.fromArray(F, src, srcOff + i);
+            if (x.test(VectorOperators.IS_NAN).anyTrue()) {
+                return -1 - firstNaN(src, srcOff, i, n);
+            }
+            FloatVector y = x.mul(scale);
+            if (fixTiny) {
+                y = fixTiny(x, y);
+            }
+            FloatVector r = nearestAway(y);
+            VectorMask<Float> hi = r.compare(VectorOperators.GE, hiF);
+            VectorMask<Float> lo = r.compare(VectorOperators.LT, loF);
+            above += hi.trueCount();
+            below += lo.trueCount();
+            IntVector k = wrap ? fitWrap(x, r, wl, signed, umask, maxK, minK) : fitSaturate(r, hi, lo, u32, maxK, minK);
+            store(k, kind, bd, sd, id, fd, dstOff + i, wl, u32, inv);
+        }
+        return below | (above << 32);
+    }
+
+    /** Vector loop for one rounding mode; returns below | above << 32, or -(1 + index) of a NaN. */
+    private static long loopTowardZero(float[] src, int srcOff, int n, int kind, byte[] bd, short[] sd, int[] id, float[] fd,
+                                int dstOff, float scale, float inv, boolean fixTiny, float hiF, float loF, int maxK,
+                                int minK, boolean u32, boolean wrap, int wl, boolean signed, int umask) {
+        long below = 0;
+        long above = 0;
+
+        for (int i = 0; i + SPAN <= n; i += L) {
+            FloatVector x = FloatVector.fromArray(F, src, srcOff + i);
+            if (x.test(VectorOperators.IS_NAN).anyTrue()) {
+                return -1 - firstNaN(src, srcOff, i, n);
+            }
+            FloatVector y = x.mul(scale);
+            if (fixTiny) {
+                y = fixTiny(x, y);
+            }
+            FloatVector r = towardZero(y);
+            VectorMask<Float> hi = r.compare(VectorOperators.GE, hiF);
+            VectorMask<Float> lo = r.compare(VectorOperators.LT, loF);
+            above += hi.trueCount();
+            below += lo.trueCount();
+            IntVector k = wrap ? fitWrap(x, r, wl, signed, umask, maxK, minK) : fitSaturate(r, hi, lo, u32, maxK, minK);
+            store(k, kind, bd, sd, id, fd, dstOff + i, wl, u32, inv);
+        }
+        return below | (above << 32);
+    }
+
+    /** Vector loop for one rounding mode; returns below | above << 32, or -(1 + index) of a NaN. */
+    private static long loopFloor(float[] src, int srcOff, int n, int kind, byte[] bd, short[] sd, int[] id, float[] fd,
+                                int dstOff, float scale, float inv, boolean fixTiny, float hiF, float loF, int maxK,
+                                int minK, boolean u32, boolean wrap, int wl, boolean signed, int umask) {
+        long below = 0;
+        long above = 0;
+
+        for (int i = 0; i + SPAN <= n; i += L) {
+            FloatVector x = FloatVector.fromArray(F, src, srcOff + i);
+            if (x.test(VectorOperators.IS_NAN).anyTrue()) {
+                return -1 - firstNaN(src, srcOff, i, n);
+            }
+            FloatVector y = x.mul(scale);
+            if (fixTiny) {
+                y = fixTiny(x, y);
+            }
+            FloatVector r = floor(y);
+            VectorMask<Float> hi = r.compare(VectorOperators.GE, hiF);
+            VectorMask<Float> lo = r.compare(VectorOperators.LT, loF);
+            above += hi.trueCount();
+            below += lo.trueCount();
+            IntVector k = wrap ? fitWrap(x, r, wl, signed, umask, maxK, minK) : fitSaturate(r, hi, lo, u32, maxK, minK);
+            store(k, kind, bd, sd, id, fd, dstOff + i, wl, u32, inv);
+        }
+        return below | (above << 32);
+    }
+
+    /** Vector loop for one rounding mode; returns below | above << 32, or -(1 + index) of a NaN. */
+    private static long loopStochastic(float[] src, int srcOff, int n, int kind, byte[] bd, short[] sd, int[] id, float[] fd,
+                                int dstOff, float scale, float inv, boolean fixTiny, float hiF, float loF, int maxK,
+                                int minK, boolean u32, boolean wrap, int wl, boolean signed, int umask, int k0, int k1, int counterBase) {
+        long below = 0;
+        long above = 0;
+        IntVector iota = IntVector.zero(I).addIndex(1);
+        for (int i = 0; i + SPAN <= n; i += L) {
+            FloatVector x = FloatVector.fromArray(F, src, srcOff + i);
+            if (x.test(VectorOperators.IS_NAN).anyTrue()) {
+                return -1 - firstNaN(src, srcOff, i, n);
+            }
+            FloatVector y = x.mul(scale);
+            if (fixTiny) {
+                y = fixTiny(x, y);
+            }
+            FloatVector r = stochastic(y, CounterRng.uniform24(iota.add(counterBase + i), k0, k1));
+            VectorMask<Float> hi = r.compare(VectorOperators.GE, hiF);
+            VectorMask<Float> lo = r.compare(VectorOperators.LT, loF);
+            above += hi.trueCount();
+            below += lo.trueCount();
+            IntVector k = wrap ? fitWrap(x, r, wl, signed, umask, maxK, minK) : fitSaturate(r, hi, lo, u32, maxK, minK);
+            store(k, kind, bd, sd, id, fd, dstOff + i, wl, u32, inv);
+        }
+        return below | (above << 32);
+    }
+
+    private static void store(IntVector k, int kind, byte[] bd, short[] sd, int[] id, float[] fd, int at,
+                              int wl, boolean u32, float inv) {
+        if (kind == KIND_BYTE) {
+            ByteVector bv = (ByteVector) k.convertShape(VectorOperators.I2B, B4, 0);
+            if (B4.length() == L) {
+                bv.intoArray(bd, at);
+            } else {
+                bv.intoArray(bd, at, B4.indexInRange(0, L));
+            }
+        } else if (kind == KIND_SHORT) {
+            ((ShortVector) k.convertShape(VectorOperators.I2S, S2, 0)).intoArray(sd, at);
+        } else if (kind == KIND_INT) {
+            k.intoArray(id, at);
+        } else {
+            toFloat(k, wl, u32).mul(inv).intoArray(fd, at);
+        }
     }
 
     private static int firstNaN(float[] src, int srcOff, int from, int n) {
