@@ -95,16 +95,36 @@ public final class IntGemm {
 
     private static void fast8(boolean transA, boolean transB, int m, int n, int k, byte[] a, int aOff, int lda,
                               byte[] b, int bOff, int ldb, int[] c, int cOff, int ldc) {
-        float[] ap = GemmPack.packA(transA, a, aOff, lda, m, k);
-        float[] bp = GemmPack.packB(transB, b, bOff, ldb, k, n);
+        float[][] buf = FLOAT_PANELS.get();
+        float[] ap = buf[0] = grow(buf[0], GemmPack.pad(m, GemmKernels.MR) * k);
+        float[] bp = buf[1] = grow(buf[1], GemmPack.pad(n, GemmKernels.NR) * k);
+        GemmPack.packBoth(transA, a, aOff, lda, m, transB, b, bOff, ldb, n, k, ap, bp);
         GemmKernels.runFloat(m, n, k, ap, bp, c, cOff, ldc);
     }
 
     private static void fast16(boolean transA, boolean transB, int m, int n, int k, short[] a, int aOff, int lda,
                                short[] b, int bOff, int ldb, int[] c, int cOff, int ldc) {
-        int[] ap = GemmPack.packA(transA, a, aOff, lda, m, k);
-        int[] bp = GemmPack.packB(transB, b, bOff, ldb, k, n);
+        int[][] buf = INT_PANELS.get();
+        int[] ap = buf[0] = grow(buf[0], GemmPack.pad(m, GemmKernels.MR) * k);
+        int[] bp = buf[1] = grow(buf[1], GemmPack.pad(n, GemmKernels.NR) * k);
+        GemmPack.packBoth(transA, a, aOff, lda, m, transB, b, bOff, ldb, n, k, ap, bp);
         GemmKernels.runInt(m, n, k, ap, bp, c, cOff, ldc);
+    }
+
+    /**
+     * Packed panels, reused per calling thread (grow-only) so small products do not pay for
+     * allocating and zeroing them on every call; every element a kernel reads is rewritten by the
+     * packing, padding included.
+     */
+    private static final ThreadLocal<float[][]> FLOAT_PANELS = ThreadLocal.withInitial(() -> new float[2][0]);
+    private static final ThreadLocal<int[][]> INT_PANELS = ThreadLocal.withInitial(() -> new int[2][0]);
+
+    private static float[] grow(float[] b, int n) {
+        return b.length >= n ? b : new float[n];
+    }
+
+    private static int[] grow(int[] b, int n) {
+        return b.length >= n ? b : new int[n];
     }
 
     private static void requireNarrow(Accumulator acc) {
