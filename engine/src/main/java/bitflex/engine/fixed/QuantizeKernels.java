@@ -68,11 +68,12 @@ final class QuantizeKernels {
     /**
      * Quantizes {@code src[srcOff .. srcOff+n)} into the destination of {@code kind}.
      * {@code counts[0..1]} receive (below, above). Returns the index (relative to srcOff) of the
-     * first NaN, or -1; on NaN the output is left partly written.
+     * first NaN, or -1; on NaN the output is left partly written. For stochastic rounding
+     * {@code draws[i]} holds element i's draw (see {@link #fillDraws}); otherwise it may be null.
      */
     static int quantize(float[] src, int srcOff, int n, int kind, Object dst, int dstOff,
                         FixedPointFormat f, Rounding rounding, Overflow overflow,
-                        int k0, int k1, int counterBase, long[] counts) {
+                        int[] draws, long[] counts) {
         final int fl = f.fracLength();
         final int wl = f.wordLength();
         final boolean signed = f.signed();
@@ -102,7 +103,7 @@ final class QuantizeKernels {
                 case NEAREST_AWAY -> loopNearestAway(src, srcOff, n, kind, bd, sd, id, fd, dstOff, scale, inv, fixTiny, hiF, loF, maxK, minK, u32, wrap, wl, signed, umask);
                 case TOWARD_ZERO -> loopTowardZero(src, srcOff, n, kind, bd, sd, id, fd, dstOff, scale, inv, fixTiny, hiF, loF, maxK, minK, u32, wrap, wl, signed, umask);
                 case FLOOR -> loopFloor(src, srcOff, n, kind, bd, sd, id, fd, dstOff, scale, inv, fixTiny, hiF, loF, maxK, minK, u32, wrap, wl, signed, umask);
-                case STOCHASTIC -> loopStochastic(src, srcOff, n, kind, bd, sd, id, fd, dstOff, scale, inv, fixTiny, hiF, loF, maxK, minK, u32, wrap, wl, signed, umask, k0, k1, counterBase);
+                case STOCHASTIC -> loopStochastic(src, srcOff, n, kind, bd, sd, id, fd, dstOff, scale, inv, fixTiny, hiF, loF, maxK, minK, u32, wrap, wl, signed, umask, draws);
             };
             if (packed < 0) {
                 return (int) (-packed - 1);
@@ -116,7 +117,7 @@ final class QuantizeKernels {
             if (Float.isNaN(x)) {
                 return i;
             }
-            int j = rounding == Rounding.STOCHASTIC ? CounterRng.uniform24(counterBase + i, k0, k1) : 0;
+            int j = rounding == Rounding.STOCHASTIC ? draws[i] : 0;
             long r = Float.isInfinite(x) ? (x > 0 ? Long.MAX_VALUE : Long.MIN_VALUE)
                     : QuantizeScalar.round(x, fl, rounding, j);
             if (r < f.minInt()) {
@@ -245,13 +246,18 @@ final class QuantizeKernels {
         return below | (above << 32);
     }
 
-    /** Vector loop for one rounding mode; returns below | above << 32, or -(1 + index) of a NaN. */
+    /**
+     * The stochastic loop reads its draws ({@code draws[i]} for element i of this call) from a
+     * buffer filled beforehand by {@link #fillDraws}: generator, rounding, fitting and storing in
+     * one compiled loop make a graph so large that C2 stops inlining the vector helpers
+     * (NodeCountInliningCutoff) and boxes vectors, about 10x slower. Returns below | above << 32,
+     * or -(1 + index) of a NaN.
+     */
     private static long loopStochastic(float[] src, int srcOff, int n, int kind, byte[] bd, short[] sd, int[] id, float[] fd,
-                                int dstOff, float scale, float inv, boolean fixTiny, float hiF, float loF, int maxK,
-                                int minK, boolean u32, boolean wrap, int wl, boolean signed, int umask, int k0, int k1, int counterBase) {
+                                       int dstOff, float scale, float inv, boolean fixTiny, float hiF, float loF, int maxK,
+                                       int minK, boolean u32, boolean wrap, int wl, boolean signed, int umask, int[] draws) {
         long below = 0;
         long above = 0;
-        IntVector iota = IntVector.zero(I).addIndex(1);
         for (int i = 0; i + SPAN <= n; i += L) {
             FloatVector x = FloatVector.fromArray(F, src, srcOff + i);
             if (x.test(VectorOperators.IS_NAN).anyTrue()) {
@@ -261,7 +267,7 @@ final class QuantizeKernels {
             if (fixTiny) {
                 y = fixTiny(x, y);
             }
-            FloatVector r = stochastic(y, CounterRng.uniform24(iota.add(counterBase + i), k0, k1));
+            FloatVector r = stochastic(y, IntVector.fromArray(I, draws, i));
             VectorMask<Float> hi = r.compare(VectorOperators.GE, hiF);
             VectorMask<Float> lo = r.compare(VectorOperators.LT, loF);
             above += hi.trueCount();
@@ -270,6 +276,18 @@ final class QuantizeKernels {
             store(k, kind, bd, sd, id, fd, dstOff + i, wl, u32, inv);
         }
         return below | (above << 32);
+    }
+
+    /** {@code draws[i] = uniform24(base + i)} for {@code i < n}: the stochastic draws of one call. */
+    static void fillDraws(int[] draws, int base, int n, int k0, int k1) {
+        IntVector iota = IntVector.zero(I).addIndex(1);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            CounterRng.uniform24(iota.add(base + i), k0, k1).intoArray(draws, i);
+        }
+        for (; i < n; i++) {
+            draws[i] = CounterRng.uniform24(base + i, k0, k1);
+        }
     }
 
     private static void store(IntVector k, int kind, byte[] bd, short[] sd, int[] id, float[] fd, int at,
@@ -343,11 +361,11 @@ final class QuantizeKernels {
     private static FloatVector stochastic(FloatVector y, IntVector j) {
         FloatVector fl = floor(y);
         FloatVector u = ((FloatVector) j.convert(VectorOperators.I2F, 0)).mul(0x1p-24f);
+        // small lanes (-1 < y < 0) test u >= -y; the others y - floor(y) >= 1 - u (both exact).
         VectorMask<Float> small = y.compare(VectorOperators.GT, -1f).and(y.compare(VectorOperators.LT, 0f));
-        VectorMask<Float> upSmall = u.compare(VectorOperators.GE, y.neg());
-        VectorMask<Float> upOther = y.sub(fl).compare(VectorOperators.GE, u.neg().add(1f));
-        VectorMask<Float> up = upSmall.and(small).or(upOther.andNot(small));
-        return fl.blend(fl.add(1f), up);
+        FloatVector lhs = y.sub(fl).blend(u, small);
+        FloatVector rhs = u.neg().add(1f).blend(y.neg(), small);
+        return fl.blend(fl.add(1f), lhs.compare(VectorOperators.GE, rhs));
     }
 
     private static IntVector fitSaturate(FloatVector r, VectorMask<Float> hi, VectorMask<Float> lo,

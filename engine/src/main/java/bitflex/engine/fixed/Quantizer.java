@@ -28,6 +28,9 @@ public record Quantizer(FixedPointFormat format, Rounding rounding, Overflow ove
     /** Elements per parallel chunk: fixed, so the split never depends on the thread count. */
     static final int CHUNK = 1 << 15;
 
+    /** Per-thread buffer for one chunk's stochastic draws. */
+    private static final ThreadLocal<int[]> DRAWS = ThreadLocal.withInitial(() -> new int[CHUNK]);
+
     public Quantizer {
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(rounding, "rounding");
@@ -124,8 +127,13 @@ public record Quantizer(FixedPointFormat format, Rounding rounding, Overflow ove
             int from = c * CHUNK;
             int len = Math.min(n, from + CHUNK) - from;
             long[] local = new long[2];
+            int[] draws = null;
+            if (rounding == Rounding.STOCHASTIC) {
+                draws = DRAWS.get();
+                QuantizeKernels.fillDraws(draws, counterBase + from, len, k0, k1);
+            }
             nan[c] = QuantizeKernels.quantize(src, srcOff + from, len, kind, dst, dstOff + from,
-                    format, rounding, overflow, k0, k1, counterBase + from, local);
+                    format, rounding, overflow, draws, local);
             counts[2 * c] = local[0];
             counts[2 * c + 1] = local[1];
         });
