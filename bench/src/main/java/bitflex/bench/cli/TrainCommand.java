@@ -54,6 +54,16 @@ final class TrainCommand implements Callable<Integer> {
         if (ep < 1 || bs < 1) {
             throw new IllegalArgumentException("--epochs and --batch must be >= 1, got " + ep + " and " + bs);
         }
+        if (!bitflex.nn.models.Models.NAMES.contains(m)) {
+            throw new IllegalArgumentException("--model: unknown model '" + m + "'; choose one of " + String.join(", ",
+                    bitflex.nn.models.Models.NAMES));
+        }
+        if (data != null && !java.nio.file.Files.isDirectory(data)) {
+            throw new IllegalArgumentException("--data " + data + ": no such directory");
+        }
+        if (!opt.equals("sgd") && !opt.equals("adam")) {
+            throw new IllegalArgumentException("--optimizer must be sgd or adam, got '" + opt + "'");
+        }
         var s = new Training.Settings(m, ep, bs, lrV, mom, opt, sd, th, data, checkpoint);
         System.out.printf("training %s for %d epoch%s (batch %d, %s lr %s%s, seed %d, %d thread%s)%n", m, ep, ep == 1 ? "" : "s", bs,
                 opt, lrV, opt.equals("sgd") ? " momentum " + mom : "", sd, th, th == 1 ? "" : "s");

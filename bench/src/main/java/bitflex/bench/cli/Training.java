@@ -86,7 +86,12 @@ final class Training {
                 .setProgress(showProgress ? Progress.auto(out) : Progress.none());
         if (resume != null) {
             trainer.restore(resume);
-            out.printf("resuming at epoch %d, step %d%n", trainer.epoch() + 1, trainer.step());
+            if (trainer.epoch() >= s.epochs()) {
+                out.printf("the checkpoint has already trained %d epoch%s; pass --epochs N to train more%n", trainer.epoch(),
+                        trainer.epoch() == 1 ? "" : "s");
+            } else {
+                out.printf("resuming at epoch %d of %d (step %d)%n", trainer.epoch() + 1, s.epochs(), trainer.step());
+            }
         }
         if (showProgress) {
             trainer.addListener(new bitflex.nn.train.TrainingListener() {
