@@ -2,22 +2,32 @@ package bitflex.nn.layers;
 
 import bitflex.engine.tensor.Tensor;
 import bitflex.nn.Module;
-import bitflex.nn.functional.Functional;
+import bitflex.engine.tensor.Functional;
 
-/** Average pooling over non-overlapping {@code k x k} windows (stride {@code k}, no padding). */
+/** Average pooling over {@code k x k} windows with a stride and zero padding (by default stride {@code k}, no padding). */
 public final class AvgPool2d extends Module {
     private final int kernel;
+    private final int stride;
+    private final int padding;
 
+    /** Non-overlapping windows: stride = kernel, no padding. */
     public AvgPool2d(int kernel) {
-        if (kernel < 1) {
-            throw new IllegalArgumentException("AvgPool2d: kernel must be >= 1, got " + kernel);
+        this(kernel, kernel, 0);
+    }
+
+    public AvgPool2d(int kernel, int stride, int padding) {
+        if (kernel < 1 || stride < 1 || padding < 0 || 2 * padding > kernel) {
+            throw new IllegalArgumentException("AvgPool2d: need kernel, stride >= 1 and 0 <= padding <= kernel/2, got kernel=" + kernel
+                    + " stride=" + stride + " padding=" + padding);
         }
         this.kernel = kernel;
+        this.stride = stride;
+        this.padding = padding;
     }
 
     @Override
     public Tensor forward(Tensor x) {
-        return Functional.avgPool2d(x, kernel);
+        return Functional.avgPool2d(x, kernel, stride, padding);
     }
 
     public int kernelSize() {
@@ -26,6 +36,6 @@ public final class AvgPool2d extends Module {
 
     @Override
     protected String describe() {
-        return "kernel=" + kernel;
+        return "kernel=" + kernel + (stride != kernel ? ", stride=" + stride : "") + (padding != 0 ? ", padding=" + padding : "");
     }
 }

@@ -2,7 +2,7 @@ package bitflex.nn.layers;
 
 import bitflex.engine.tensor.Tensor;
 import bitflex.nn.Module;
-import bitflex.nn.functional.Functional;
+import bitflex.engine.tensor.Functional;
 import java.util.Arrays;
 
 /**
@@ -19,6 +19,8 @@ public final class BatchNorm2d extends Module {
     private final Tensor bias;
     private final float[] runningMean;
     private final float[] runningVar;
+    private final Tensor runningMeanT;
+    private final Tensor runningVarT;
     private final long[] batches = new long[1];
 
     /** eps 1e-5, momentum 0.1 (PyTorch's defaults). */
@@ -41,6 +43,8 @@ public final class BatchNorm2d extends Module {
         Arrays.fill(ones, 1f);
         this.runningVar = registerBuffer("running_var", new int[] {channels}, ones);
         registerCounter("num_batches_tracked", batches);
+        this.runningMeanT = Tensor.of(runningMean, channels);
+        this.runningVarT = Tensor.of(runningVar, channels);
     }
 
     @Override
@@ -52,7 +56,7 @@ public final class BatchNorm2d extends Module {
         if (isTraining()) {
             batches[0]++;
         }
-        return Functional.batchNorm2d(x, weight, bias, runningMean, runningVar, isTraining(), momentum, eps);
+        return Functional.batchNorm2d(x, runningMeanT, runningVarT, weight, bias, isTraining(), (float) momentum, (float) eps);
     }
 
     public Tensor weight() {

@@ -3,7 +3,7 @@ package bitflex.nn.layers;
 import bitflex.engine.tensor.Tensor;
 import bitflex.nn.Module;
 import bitflex.nn.checkpoint.Checkpoint;
-import bitflex.nn.functional.Functional;
+import bitflex.engine.tensor.Functional;
 import bitflex.nn.init.Init;
 import java.util.SplittableRandom;
 
@@ -31,7 +31,7 @@ public final class Dropout extends Module {
         if (!isTraining() || p == 0) {
             return x;
         }
-        return Functional.dropout(x, p, new SplittableRandom(Init.derive(seed, calls++)));
+        return Functional.dropout(x, (float) p, true, new SplittableRandom(Init.derive(seed, calls++)));
     }
 
     public double p() {

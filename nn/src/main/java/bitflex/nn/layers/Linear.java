@@ -2,7 +2,7 @@ package bitflex.nn.layers;
 
 import bitflex.engine.tensor.Tensor;
 import bitflex.nn.Module;
-import bitflex.nn.functional.Functional;
+import bitflex.engine.tensor.Functional;
 import bitflex.nn.init.Init;
 
 /**

@@ -1,7 +1,7 @@
 package bitflex.nn.layers;
 
 import bitflex.engine.tensor.Tensor;
-import bitflex.nn.functional.Functional;
+import bitflex.engine.tensor.Functional;
 import bitflex.nn.train.Loss;
 
 /**

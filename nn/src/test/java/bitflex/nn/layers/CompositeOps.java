@@ -1,16 +1,17 @@
-package bitflex.nn.functional;
+package bitflex.nn.layers;
 
 import bitflex.engine.tensor.Tensor;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * The neural-network functions the layers are made of, as compositions of the engine's
- * differentiable tensor ops (so autograd gives their gradients). Every function checks its shapes
- * and names itself in errors.
+ * An independent reference for the engine's fused nn primitives: the same functions written as
+ * compositions of elementary tensor ops (matmul, reshape, narrow, max, mean, ...), whose derivative
+ * rules are separate from the fused ones. Tests compare the layers (on the fused ops) with these,
+ * forward and backward.
  */
-public final class Functional {
-    private Functional() {}
+final class CompositeOps {
+    private CompositeOps() {}
 
     /** {@code x w^T + b} for x {@code [n, in]}, w {@code [out, in]}, b {@code [out]} (may be null). */
     public static Tensor linear(Tensor x, Tensor w, Tensor b) {
