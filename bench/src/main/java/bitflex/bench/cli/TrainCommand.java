@@ -38,6 +38,8 @@ final class TrainCommand implements Callable<Integer> {
     Path resume;
     @Option(names = "--json", description = "write the results as one JSON object to this file")
     Path json;
+    @Option(names = "--train-size", description = "train on the first N training images only (default: all)")
+    Integer trainSize;
 
     @Override
     public Integer call() throws Exception {
@@ -64,7 +66,10 @@ final class TrainCommand implements Callable<Integer> {
         if (!opt.equals("sgd") && !opt.equals("adam")) {
             throw new IllegalArgumentException("--optimizer must be sgd or adam, got '" + opt + "'");
         }
-        var s = new Training.Settings(m, ep, bs, lrV, mom, opt, sd, th, data, checkpoint);
+        if (trainSize != null && trainSize < 1) {
+            throw new IllegalArgumentException("--train-size must be >= 1, got " + trainSize);
+        }
+        var s = new Training.Settings(m, ep, bs, lrV, mom, opt, sd, th, data, checkpoint, trainSize);
         System.out.printf("training %s for %d epoch%s (batch %d, %s lr %s%s, seed %d, %d thread%s)%n", m, ep, ep == 1 ? "" : "s", bs,
                 opt, lrV, opt.equals("sgd") ? " momentum " + mom : "", sd, th, th == 1 ? "" : "s");
         Training.Outcome o = Training.run(s, saved, System.out, true);

@@ -24,7 +24,7 @@ import java.util.Map;
 final class Training {
     /** Settings of one run (all resolved, no defaults left open). */
     record Settings(String model, int epochs, int batch, double lr, double momentum, String optimizer, long seed, int threads,
-                    Path data, Path checkpoint) {}
+                    Path data, Path checkpoint, Integer trainSize) {}
 
     /** What a run produced. */
     record Outcome(Settings settings, TrainResult result, double testAccuracy, double testLoss, String dataSource,
@@ -76,6 +76,10 @@ final class Training {
         if (data.note() != null) {
             out.println(data.note());
         }
+        bitflex.nn.data.Dataset train = data.train();
+        if (s.trainSize() != null && s.trainSize() < train.size()) {
+            train = train.head(s.trainSize());
+        }
         Module model = Models.create(s.model(), s.seed());
         Optimizer opt = optimizer(s.optimizer(), model, s.lr(), s.momentum());
         Trainer trainer = new Trainer(model, opt, new CrossEntropyLoss(), new Trainer.Config(s.epochs(), s.batch(), s.seed()))
@@ -101,7 +105,7 @@ final class Training {
                 }
             });
         }
-        TrainResult r = trainer.fit(data.train(), data.test());
+        TrainResult r = trainer.fit(train, data.test());
         double acc;
         double loss;
         if (r.last() != null) {

@@ -140,13 +140,13 @@ public final class CheckpointIO {
     }
 
     static Checkpoint decode(byte[] bytes, String name) throws CheckpointException {
-        if (bytes.length < MAGIC.length) {
-            throw new CheckpointException(name + ": truncated checkpoint (" + bytes.length + " bytes, shorter than the header)");
-        }
-        for (int i = 0; i < MAGIC.length; i++) {
+        for (int i = 0; i < Math.min(bytes.length, MAGIC.length); i++) {
             if (bytes[i] != MAGIC[i]) {
                 throw new CheckpointException(name + ": not a bitflex checkpoint (wrong magic number)");
             }
+        }
+        if (bytes.length < MAGIC.length) {
+            throw new CheckpointException(name + ": truncated checkpoint (" + bytes.length + " bytes, shorter than the header)");
         }
         if (bytes.length < HEADER) {
             throw new CheckpointException(name + ": truncated checkpoint (" + bytes.length + " bytes, shorter than the "
