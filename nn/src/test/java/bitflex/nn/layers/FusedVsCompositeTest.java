@@ -7,12 +7,14 @@ import bitflex.engine.tensor.Tensor;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The layers (on the engine's fused ops) against {@link CompositeOps} (the same functions from
  * elementary ops with their own derivative rules): outputs and every gradient must agree.
  */
+@Tag("simd")
 class FusedVsCompositeTest {
     private static float[] upstream(int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import bitflex.engine.tensor.Tensor;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Layer outputs against straightforward double-precision loops written from the definitions. */
+@Tag("simd")
 class LayerForwardTest {
     static double[] conv(float[] x, int n, int c, int h, int w, float[] wt, int o, int k, float[] b, int stride, int pad) {
         int ho = (h + 2 * pad - k) / stride + 1;

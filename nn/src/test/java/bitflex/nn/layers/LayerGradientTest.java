@@ -9,9 +9,11 @@ import bitflex.engine.tensor.Tensor;
 import bitflex.nn.Module;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Each layer's gradients (input and parameters) against central finite differences. */
+@Tag("simd")
 class LayerGradientTest {
     private static final double EPS = 1e-3;
     private static final double ATOL = 5e-3;

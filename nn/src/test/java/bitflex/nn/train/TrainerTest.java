@@ -24,10 +24,12 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** End-to-end training on the bundled Fashion-MNIST subset, checkpoints and resume. */
+@Tag("simd")
 class TrainerTest {
     static Dataset train;
     static Dataset test;
