@@ -77,7 +77,7 @@ final class CompareCommand implements Callable<Integer> {
             torch.add(runPeer(py, peer, pt));
         }
         out.printf("bitflex, %d thread%s ...%n", t, t == 1 ? "" : "s");
-        var s = new Training.Settings(model, epochs, batch, lr, momentum, "sgd", seed, t, data, null, null);
+        var s = new Training.Settings(model, epochs, batch, lr, momentum, "sgd", seed, t, data, null, null, "none");
         Training.Outcome bf = Training.run(s, null, new PrintStream(OutputStreamNull.INSTANCE), false);
 
         JsonNode best = torch.get(0);

@@ -38,6 +38,8 @@ final class TrainCommand implements Callable<Integer> {
     Path resume;
     @Option(names = "--json", description = "write the results as one JSON object to this file")
     Path json;
+    @Option(names = "--schedule", description = "learning-rate schedule over the run: none, cosine (to 0) or step (x0.1 at 1/3 and 2/3) (default: none)")
+    String schedule;
     @Option(names = "--train-size", description = "train on the first N training images only (default: all)")
     Integer trainSize;
 
@@ -51,6 +53,10 @@ final class TrainCommand implements Callable<Integer> {
         double mom = Double.parseDouble(pick("--momentum", momentum == null ? null : momentum.toString(), saved, "momentum", "0.9"));
         long sd = Long.parseLong(pick("--seed", seed == null ? null : seed.toString(), saved, "seed", "42"));
         int bs = Integer.parseInt(pick("--batch", batch == null ? null : batch.toString(), saved, "batch", "64"));
+        String sch = pick("--schedule", schedule, saved, "schedule", "none");
+        if (!java.util.List.of("none", "cosine", "step").contains(sch)) {
+            throw new IllegalArgumentException("--schedule must be none, cosine or step, got '" + sch + "'");
+        }
         int ep = epochs != null ? epochs : saved != null ? (int) saved.getLong("trainer.epochs") : 1;
         int th = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (ep < 1 || bs < 1) {
@@ -69,9 +75,10 @@ final class TrainCommand implements Callable<Integer> {
         if (trainSize != null && trainSize < 1) {
             throw new IllegalArgumentException("--train-size must be >= 1, got " + trainSize);
         }
-        var s = new Training.Settings(m, ep, bs, lrV, mom, opt, sd, th, data, checkpoint, trainSize);
-        System.out.printf("training %s for %d epoch%s (batch %d, %s lr %s%s, seed %d, %d thread%s)%n", m, ep, ep == 1 ? "" : "s", bs,
-                opt, lrV, opt.equals("sgd") ? " momentum " + mom : "", sd, th, th == 1 ? "" : "s");
+        var s = new Training.Settings(m, ep, bs, lrV, mom, opt, sd, th, data, checkpoint, trainSize, sch);
+        System.out.printf("training %s for %d epoch%s (batch %d, %s lr %s%s%s, seed %d, %d thread%s)%n", m, ep, ep == 1 ? "" : "s",
+                bs, opt, lrV, opt.equals("sgd") ? " momentum " + mom : "", sch.equals("none") ? "" : ", " + sch + " schedule", sd, th,
+                th == 1 ? "" : "s");
         Training.Outcome o = Training.run(s, saved, System.out, true);
         System.out.printf("test accuracy: %.2f%%  (%,.0f samples/s, %.1f s training)%n", 100 * o.testAccuracy(),
                 o.result().samplesPerSecond(), o.result().trainSeconds());

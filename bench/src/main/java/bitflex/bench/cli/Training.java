@@ -8,6 +8,7 @@ import bitflex.nn.data.FashionMnist;
 import bitflex.nn.layers.CrossEntropyLoss;
 import bitflex.nn.models.Models;
 import bitflex.nn.optim.Adam;
+import bitflex.nn.optim.LrSchedule;
 import bitflex.nn.optim.Optimizer;
 import bitflex.nn.optim.SGD;
 import bitflex.nn.train.Progress;
@@ -24,7 +25,7 @@ import java.util.Map;
 final class Training {
     /** Settings of one run (all resolved, no defaults left open). */
     record Settings(String model, int epochs, int batch, double lr, double momentum, String optimizer, long seed, int threads,
-                    Path data, Path checkpoint, Integer trainSize) {}
+                    Path data, Path checkpoint, Integer trainSize, String schedule) {}
 
     /** What a run produced. */
     record Outcome(Settings settings, TrainResult result, double testAccuracy, double testLoss, String dataSource,
@@ -40,6 +41,7 @@ final class Training {
             m.put("optimizer", settings.optimizer());
             m.put("lr", settings.lr());
             m.put("momentum", settings.momentum());
+            m.put("schedule", settings.schedule());
             m.put("parameters", parameters);
             m.put("samples_per_s", result.samplesPerSecond());
             m.put("wall_s", result.trainSeconds());
@@ -86,8 +88,15 @@ final class Training {
                 .putMetadata("model", s.model()).putMetadata("optimizer", s.optimizer())
                 .putMetadata("lr", Double.toString(s.lr())).putMetadata("momentum", Double.toString(s.momentum()))
                 .putMetadata("seed", Long.toString(s.seed())).putMetadata("batch", Integer.toString(s.batch()))
+                .putMetadata("schedule", s.schedule())
                 .setCheckpointPath(s.checkpoint())
                 .setProgress(showProgress ? Progress.auto(out) : Progress.none());
+        long totalSteps = (long) s.epochs() * ((train.size() + s.batch() - 1) / s.batch());
+        switch (s.schedule()) {
+            case "cosine" -> trainer.setSchedule(LrSchedule.cosine(totalSteps, 0));
+            case "step" -> trainer.setSchedule(LrSchedule.step(Math.max(1, (totalSteps + 2) / 3), 0.1));
+            default -> { }
+        }
         if (resume != null) {
             trainer.restore(resume);
             if (trainer.epoch() >= s.epochs()) {
