@@ -65,6 +65,25 @@ class TrainCommandTest {
     }
 
     @Test
+    void fallsBackToTheBundledSubsetAndSaysHowToInstallTheFullSet(@TempDir Path dir) {
+        String key = bitflex.nn.data.FashionMnist.SYSTEM_DIR_PROPERTY;
+        String old = System.getProperty(key);
+        System.setProperty(key, dir.resolve("not-installed").toString());
+        try {
+            Run r = run("train", "--model", "mlp", "--train-size", "256", "--threads", "1");
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("using the subset bundled with bitflex (10000 training, 2000 test images)"), r.out());
+            assertTrue(r.out().contains("sudo apt-get install dataset-fashion-mnist"), r.out());
+        } finally {
+            if (old == null) {
+                System.clearProperty(key);
+            } else {
+                System.setProperty(key, old);
+            }
+        }
+    }
+
+    @Test
     void errorsAreOneLineWithoutStackTrace(@TempDir Path dir) throws IOException {
         Path bad = dir.resolve("bad.ckpt");
         Files.write(bad, new byte[] {1, 2, 3});

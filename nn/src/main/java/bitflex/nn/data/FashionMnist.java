@@ -17,6 +17,8 @@ import java.nio.file.Path;
 public final class FashionMnist {
     /** Where Debian's {@code dataset-fashion-mnist} installs the files. */
     public static final String SYSTEM_DIR = "/usr/share/datasets/fashion-mnist";
+    /** System property that replaces {@link #SYSTEM_DIR} (for tests of the fallback, or other layouts). */
+    public static final String SYSTEM_DIR_PROPERTY = "bitflex.fashion-mnist.dir";
     /** How to get the full data set. */
     public static final String INSTALL_COMMAND = "sudo apt-get install dataset-fashion-mnist";
     /** Training images in the bundled subset. */
@@ -65,7 +67,7 @@ public final class FashionMnist {
             }
             return loadDir(dataDir, norm);
         }
-        Path system = Path.of(SYSTEM_DIR);
+        Path system = Path.of(System.getProperty(SYSTEM_DIR_PROPERTY, SYSTEM_DIR));
         if (hasAll(system)) {
             return loadDir(system, norm);
         }
