@@ -65,7 +65,7 @@ public final class Derivatives {
             case Op.Contiguous o -> new Tensor[] {g};
             case Op.Linear o -> linearGrad(o, g);
             case Op.Conv2d o -> convGrad(o, g);
-            case Op.MaxPool2d o -> new Tensor[] {poolGrad(o.x(), o.geometry(), g, o.argmax())};
+            case Op.MaxPool2d o -> new Tensor[] {poolGrad(o.x(), o.geometry(), g, o.out())};
             case Op.AvgPool2d o -> new Tensor[] {poolGrad(o.x(), o.geometry(), g, null)};
             case Op.BatchNorm2d o -> batchNormGrad(o, g);
             case Op.Dropout o -> new Tensor[] {g.mul(Tensor.of(o.mask(), g.shape()))};
@@ -232,16 +232,18 @@ public final class Derivatives {
         return new Tensor[] {dx, dw, db};
     }
 
-    private static Tensor poolGrad(Tensor x, ConvGeometry geo, Tensor g, int[] argmax) {
+    private static Tensor poolGrad(Tensor x, ConvGeometry geo, Tensor g, Tensor maxOut) {
         int[] xs = x.shape();
         int planes = xs[0] * xs[1];
         Tensor dx = Tensor.empty(xs);
         float[] gv = g.contiguous().data();
         float[] d = dx.data();
+        float[] xv = maxOut == null ? null : x.contiguous().data();
+        float[] yv = maxOut == null ? null : maxOut.contiguous().data();
         int grain = Math.max(1, GRAIN / Math.max(1, geo.h() * geo.w()));
         Parallel.forRange(planes, grain, (f, t) -> {
-            if (argmax != null) {
-                PoolKernels.maxBackward(gv, argmax, geo, f, t, d);
+            if (maxOut != null) {
+                PoolKernels.maxBackward(xv, yv, gv, geo, f, t, d);
             } else {
                 PoolKernels.avgBackward(gv, geo, f, t, d);
             }

@@ -66,8 +66,8 @@ public sealed interface Op {
     record Conv2d(Tensor x, Tensor w, Tensor b, ConvGeometry geometry) implements Op {
         public Tensor[] inputs() { return new Tensor[] {x, w, b}; }
     }
-    /** Max pooling; {@code argmax} holds, per output element, the flat input index within its plane. */
-    record MaxPool2d(Tensor x, ConvGeometry geometry, int[] argmax) implements Op { public Tensor[] inputs() { return new Tensor[] {x}; } }
+    /** Max pooling; backward routes each output's gradient to the first window element equal to {@code out}. */
+    record MaxPool2d(Tensor x, ConvGeometry geometry, Tensor out) implements Op { public Tensor[] inputs() { return new Tensor[] {x}; } }
     /** Average pooling (divisor KH * KW, as PyTorch's default {@code count_include_pad}). */
     record AvgPool2d(Tensor x, ConvGeometry geometry) implements Op { public Tensor[] inputs() { return new Tensor[] {x}; } }
     /**

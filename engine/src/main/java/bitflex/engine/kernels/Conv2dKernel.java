@@ -8,22 +8,33 @@ import bitflex.engine.parallel.Parallel;
  *
  * <p>Why im2col + GEMM: {@link Sgemm} is the fastest kernel the engine has (packed, register-tiled,
  * vectorised); lowering the convolution to it costs one copy of the input patches, which is small next
- * to the GEMM for the kernel sizes and channel counts of LeNet-5 and ResNet-20. The batch is split into
- * per-sample work (forward: one GEMM [O, CKK] x [CKK, P] per sample; input gradient: one GEMM
- * [CKK, O] x [O, P] and a col2im per sample), spread over the shared executor; the GEMM runs inline in
- * each task. The weight gradient sums over samples, so samples are grouped into a fixed number of
- * chunks that depends only on N, each chunk accumulates its own partial product in sample order, and
- * the partials are added in chunk order: results are bit-identical for any thread count. The column
- * matrix is recomputed in backward rather than kept from forward, so a convolution saves only its
- * input for backward. Column buffers are per-thread scratch (their contents never affect results).
+ * to the GEMM for the kernel sizes and channel counts of LeNet-5 and ResNet-20.
+ *
+ * <p>The batch is cut into chunks of S consecutive samples, S chosen from the layer shape alone so that
+ * one GEMM sees about {@link #TARGET_COLUMNS} output positions (a 7x7 plane alone would make a GEMM too
+ * thin to run fast) while leaving at least {@link #MIN_CHUNKS} chunks to spread over the threads. Per
+ * chunk: the S column matrices side by side form one [CKK, S*P] matrix; forward is one GEMM
+ * W [O, CKK] x cols [CKK, S*P], scattered to [S, O, P]; the input gradient is one GEMM
+ * W^T [CKK, O] x dY [O, S*P] and a col2im per sample; the weight gradient is one GEMM
+ * dY [O, S*P] x cols^T per chunk, and the chunks' partial sums are added in chunk order. GEMMs run
+ * inline in each chunk's task (the executor does not nest), every task writes only its own
+ * samples, and the chunking never depends on the thread count: results are bit-identical for any
+ * number of threads. The column matrix is recomputed in backward rather than kept from forward, so a
+ * convolution saves only its input for backward. Column buffers are per-thread scratch whose contents
+ * never affect results.
  */
 public final class Conv2dKernel {
     private Conv2dKernel() {}
 
-    /** Fixed number of sample chunks for the weight-gradient reduction (fewer when N is smaller). */
-    static final int WEIGHT_GRAD_CHUNKS = 8;
+    /** Output positions one chunk's GEMM should cover. */
+    static final int TARGET_COLUMNS = 1024;
+    /** Chunks to keep at least (when the batch allows) for parallelism. */
+    static final int MIN_CHUNKS = 4;
 
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+    private static final int COL = 0;
+    private static final int GEMM_OUT = 1;
+    private static final int PARTIAL = 2;
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
 
     private static float[] scratch(int which, int n) {
         float[][] s = SCRATCH.get();
@@ -33,28 +44,45 @@ public final class Conv2dKernel {
         return s[which];
     }
 
+    /** Samples per chunk: a function of the batch size and layer shape only. */
+    static int samplesPerChunk(int n, ConvGeometry g) {
+        int byColumns = Math.max(1, (TARGET_COLUMNS + g.positions() - 1) / Math.max(1, g.positions()));
+        int byParallelism = Math.max(1, (n + MIN_CHUNKS - 1) / MIN_CHUNKS);
+        return Math.max(1, Math.min(byColumns, byParallelism));
+    }
+
     /** y[N, O, OH, OW] = conv(x[N, C, H, W], w[O, C, KH, KW]) + b[O] (b may be null). */
     public static void forward(float[] x, int n, ConvGeometry g, float[] w, int o, float[] b, float[] y) {
         int ckk = g.patch();
         int p = g.positions();
         int xs = g.c() * g.h() * g.w();
-        Parallel.forRange(n, 1, (from, to) -> {
-            for (int s = from; s < to; s++) {
-                float[] col;
-                int colOff;
+        int per = samplesPerChunk(n, g);
+        int chunks = (n + per - 1) / per;
+        Parallel.forEach(chunks, c -> {
+            int from = c * per;
+            int cnt = Math.min(n, from + per) - from;
+            int ld = cnt * p;
+            float[] col = scratch(COL, ckk * ld);
+            for (int s = 0; s < cnt; s++) {
                 if (g.pointwise()) {
-                    col = x;
-                    colOff = s * xs;
+                    for (int k = 0; k < ckk; k++) {
+                        System.arraycopy(x, (from + s) * xs + k * p, col, k * ld + s * p, p);
+                    }
                 } else {
-                    col = scratch(0, ckk * p);
-                    colOff = 0;
-                    Im2col.im2col(x, s * xs, g, col, 0);
+                    Im2col.im2col(x, (from + s) * xs, g, col, s * p, ld);
                 }
-                int yOff = s * o * p;
-                Sgemm.sgemm(false, false, o, p, ckk, 1f, w, 0, ckk, col, colOff, p, 0f, y, yOff, p);
-                if (b != null) {
-                    for (int k = 0; k < o; k++) {
-                        FloatKernels.binaryScalar(FloatKernels.ADD, y, yOff + k * p, b[k], false, y, yOff + k * p, p);
+            }
+            float[] out = cnt == 1 ? y : scratch(GEMM_OUT, o * ld);
+            int outOff = cnt == 1 ? from * o * p : 0;
+            Sgemm.sgemm(false, false, o, ld, ckk, 1f, w, 0, ckk, col, 0, ld, 0f, out, outOff, ld);
+            for (int s = 0; s < cnt; s++) {
+                for (int k = 0; k < o; k++) {
+                    int dst = ((from + s) * o + k) * p;
+                    if (cnt != 1) {
+                        System.arraycopy(out, k * ld + s * p, y, dst, p);
+                    }
+                    if (b != null) {
+                        FloatKernels.binaryScalar(FloatKernels.ADD, y, dst, b[k], false, y, dst, p);
                     }
                 }
             }
@@ -70,36 +98,55 @@ public final class Conv2dKernel {
         int ckk = g.patch();
         int p = g.positions();
         int xs = g.c() * g.h() * g.w();
-        int chunks = Math.min(WEIGHT_GRAD_CHUNKS, Math.max(1, n));
-        int per = (n + chunks - 1) / chunks;
-        float[] partial = dw == null ? null : new float[chunks * o * ckk];
-        Parallel.forEach(chunks, c -> {
+        int per = samplesPerChunk(n, g);
+        int chunks = Math.max(1, (n + per - 1) / per);
+        // The calling thread's PARTIAL slot is used only here; tasks use COL and GEMM_OUT.
+        float[] partial = dw == null ? null : scratch(PARTIAL, chunks * o * ckk);
+        if (dw != null && n == 0) {
+            java.util.Arrays.fill(partial, 0, o * ckk, 0f);
+        }
+        Parallel.forEach(n == 0 ? 0 : chunks, c -> {
             int from = c * per;
-            int to = Math.min(n, from + per);
-            for (int s = from; s < to; s++) {
-                int dyOff = s * o * p;
-                if (dw != null) {
-                    float[] col;
-                    int colOff;
-                    if (g.pointwise()) {
-                        col = x;
-                        colOff = s * xs;
-                    } else {
-                        col = scratch(0, ckk * p);
-                        colOff = 0;
-                        Im2col.im2col(x, s * xs, g, col, 0);
+            int cnt = Math.min(n, from + per) - from;
+            int ld = cnt * p;
+            // dY of the chunk as one [O, S*P] matrix (a view when the chunk is one sample)
+            float[] dyc;
+            int dyOff;
+            if (cnt == 1) {
+                dyc = dy;
+                dyOff = from * o * p;
+            } else {
+                dyc = scratch(GEMM_OUT, o * ld);
+                dyOff = 0;
+                for (int s = 0; s < cnt; s++) {
+                    for (int k = 0; k < o; k++) {
+                        System.arraycopy(dy, ((from + s) * o + k) * p, dyc, k * ld + s * p, p);
                     }
-                    // partial[c] (+)= dy_s [O, P] x col_s^T [P, CKK]
-                    Sgemm.sgemm(false, true, o, ckk, p, 1f, dy, dyOff, p, col, colOff, p,
-                            s == from ? 0f : 1f, partial, c * o * ckk, ckk);
                 }
-                if (dx != null) {
+            }
+            float[] col = scratch(COL, ckk * ld);
+            if (dw != null) {
+                for (int s = 0; s < cnt; s++) {
                     if (g.pointwise()) {
-                        Sgemm.sgemm(true, false, ckk, p, o, 1f, w, 0, ckk, dy, dyOff, p, 0f, dx, s * xs, p);
+                        for (int k = 0; k < ckk; k++) {
+                            System.arraycopy(x, (from + s) * xs + k * p, col, k * ld + s * p, p);
+                        }
                     } else {
-                        float[] dcol = scratch(1, ckk * p);
-                        Sgemm.sgemm(true, false, ckk, p, o, 1f, w, 0, ckk, dy, dyOff, p, 0f, dcol, 0, p);
-                        Im2col.col2im(dcol, 0, g, dx, s * xs);
+                        Im2col.im2col(x, (from + s) * xs, g, col, s * p, ld);
+                    }
+                }
+                Sgemm.sgemm(false, true, o, ckk, ld, 1f, dyc, dyOff, ld, col, 0, ld, 0f, partial, c * o * ckk, ckk);
+            }
+            if (dx != null) {
+                // dcol = W^T dY, reusing the column buffer
+                Sgemm.sgemm(true, false, ckk, ld, o, 1f, w, 0, ckk, dyc, dyOff, ld, 0f, col, 0, ld);
+                for (int s = 0; s < cnt; s++) {
+                    if (g.pointwise()) {
+                        for (int k = 0; k < ckk; k++) {
+                            System.arraycopy(col, k * ld + s * p, dx, (from + s) * xs + k * p, p);
+                        }
+                    } else {
+                        Im2col.col2im(col, s * p, ld, g, dx, (from + s) * xs);
                     }
                 }
             }
@@ -108,9 +155,7 @@ public final class Conv2dKernel {
             int m = o * ckk;
             System.arraycopy(partial, 0, dw, 0, m);
             for (int c = 1; c < chunks; c++) {
-                if (c * per < n) {
-                    FloatKernels.binary(FloatKernels.ADD, dw, 0, partial, c * m, dw, 0, m);
-                }
+                FloatKernels.binary(FloatKernels.ADD, dw, 0, partial, c * m, dw, 0, m);
             }
         }
         if (db != null) {

@@ -32,17 +32,33 @@ public final class FloatKernels {
     public static void binary(int op, float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
         int i = 0;
         int up = S.loopBound(n);
+        // Each case has its own scalar tail: short rows (col2im, bias adds) spend much of their time there.
         switch (op) {
-            case ADD -> { for (; i < up; i += L) va(a, ao + i).add(va(b, bo + i)).intoArray(out, oo + i); }
-            case SUB -> { for (; i < up; i += L) va(a, ao + i).sub(va(b, bo + i)).intoArray(out, oo + i); }
-            case MUL -> { for (; i < up; i += L) va(a, ao + i).mul(va(b, bo + i)).intoArray(out, oo + i); }
-            case DIV -> { for (; i < up; i += L) va(a, ao + i).div(va(b, bo + i)).intoArray(out, oo + i); }
-            case MAX -> { for (; i < up; i += L) va(a, ao + i).max(va(b, bo + i)).intoArray(out, oo + i); }
-            case MIN -> { for (; i < up; i += L) va(a, ao + i).min(va(b, bo + i)).intoArray(out, oo + i); }
+            case ADD -> {
+                for (; i < up; i += L) va(a, ao + i).add(va(b, bo + i)).intoArray(out, oo + i);
+                for (; i < n; i++) out[oo + i] = a[ao + i] + b[bo + i];
+            }
+            case SUB -> {
+                for (; i < up; i += L) va(a, ao + i).sub(va(b, bo + i)).intoArray(out, oo + i);
+                for (; i < n; i++) out[oo + i] = a[ao + i] - b[bo + i];
+            }
+            case MUL -> {
+                for (; i < up; i += L) va(a, ao + i).mul(va(b, bo + i)).intoArray(out, oo + i);
+                for (; i < n; i++) out[oo + i] = a[ao + i] * b[bo + i];
+            }
+            case DIV -> {
+                for (; i < up; i += L) va(a, ao + i).div(va(b, bo + i)).intoArray(out, oo + i);
+                for (; i < n; i++) out[oo + i] = a[ao + i] / b[bo + i];
+            }
+            case MAX -> {
+                for (; i < up; i += L) va(a, ao + i).max(va(b, bo + i)).intoArray(out, oo + i);
+                for (; i < n; i++) out[oo + i] = Math.max(a[ao + i], b[bo + i]);
+            }
+            case MIN -> {
+                for (; i < up; i += L) va(a, ao + i).min(va(b, bo + i)).intoArray(out, oo + i);
+                for (; i < n; i++) out[oo + i] = Math.min(a[ao + i], b[bo + i]);
+            }
             default -> throw new IllegalArgumentException("binary: unknown op " + op);
-        }
-        for (; i < n; i++) {
-            out[oo + i] = FloatKernelsScalar.apply(op, a[ao + i], b[bo + i]);
         }
     }
 
@@ -51,31 +67,48 @@ public final class FloatKernels {
         int i = 0;
         int up = S.loopBound(n);
         FloatVector sv = FloatVector.broadcast(S, s);
+        if (op == ADD || op == MUL || op == MAX || op == MIN) {
+            scalarLeft = false; // commutative (Math.max/min are symmetric in their NaN and zero handling too)
+        }
         if (!scalarLeft) {
             switch (op) {
-                case ADD -> { for (; i < up; i += L) va(a, ao + i).add(sv).intoArray(out, oo + i); }
-                case SUB -> { for (; i < up; i += L) va(a, ao + i).sub(sv).intoArray(out, oo + i); }
-                case MUL -> { for (; i < up; i += L) va(a, ao + i).mul(sv).intoArray(out, oo + i); }
-                case DIV -> { for (; i < up; i += L) va(a, ao + i).div(sv).intoArray(out, oo + i); }
-                case MAX -> { for (; i < up; i += L) va(a, ao + i).max(sv).intoArray(out, oo + i); }
-                case MIN -> { for (; i < up; i += L) va(a, ao + i).min(sv).intoArray(out, oo + i); }
+                case ADD -> {
+                    for (; i < up; i += L) va(a, ao + i).add(sv).intoArray(out, oo + i);
+                    for (; i < n; i++) out[oo + i] = a[ao + i] + s;
+                }
+                case SUB -> {
+                    for (; i < up; i += L) va(a, ao + i).sub(sv).intoArray(out, oo + i);
+                    for (; i < n; i++) out[oo + i] = a[ao + i] - s;
+                }
+                case MUL -> {
+                    for (; i < up; i += L) va(a, ao + i).mul(sv).intoArray(out, oo + i);
+                    for (; i < n; i++) out[oo + i] = a[ao + i] * s;
+                }
+                case DIV -> {
+                    for (; i < up; i += L) va(a, ao + i).div(sv).intoArray(out, oo + i);
+                    for (; i < n; i++) out[oo + i] = a[ao + i] / s;
+                }
+                case MAX -> {
+                    for (; i < up; i += L) va(a, ao + i).max(sv).intoArray(out, oo + i);
+                    for (; i < n; i++) out[oo + i] = Math.max(a[ao + i], s);
+                }
+                case MIN -> {
+                    for (; i < up; i += L) va(a, ao + i).min(sv).intoArray(out, oo + i);
+                    for (; i < n; i++) out[oo + i] = Math.min(a[ao + i], s);
+                }
                 default -> throw new IllegalArgumentException("binaryScalar: unknown op " + op);
-            }
-            for (; i < n; i++) {
-                out[oo + i] = FloatKernelsScalar.apply(op, a[ao + i], s);
             }
         } else {
             switch (op) {
-                case ADD -> { for (; i < up; i += L) sv.add(va(a, ao + i)).intoArray(out, oo + i); }
-                case SUB -> { for (; i < up; i += L) sv.sub(va(a, ao + i)).intoArray(out, oo + i); }
-                case MUL -> { for (; i < up; i += L) sv.mul(va(a, ao + i)).intoArray(out, oo + i); }
-                case DIV -> { for (; i < up; i += L) sv.div(va(a, ao + i)).intoArray(out, oo + i); }
-                case MAX -> { for (; i < up; i += L) sv.max(va(a, ao + i)).intoArray(out, oo + i); }
-                case MIN -> { for (; i < up; i += L) sv.min(va(a, ao + i)).intoArray(out, oo + i); }
+                case SUB -> {
+                    for (; i < up; i += L) sv.sub(va(a, ao + i)).intoArray(out, oo + i);
+                    for (; i < n; i++) out[oo + i] = s - a[ao + i];
+                }
+                case DIV -> {
+                    for (; i < up; i += L) sv.div(va(a, ao + i)).intoArray(out, oo + i);
+                    for (; i < n; i++) out[oo + i] = s / a[ao + i];
+                }
                 default -> throw new IllegalArgumentException("binaryScalar: unknown op " + op);
-            }
-            for (; i < n; i++) {
-                out[oo + i] = FloatKernelsScalar.apply(op, s, a[ao + i]);
             }
         }
     }

@@ -3,7 +3,8 @@ package bitflex.engine.kernels;
 import java.util.Arrays;
 
 /**
- * im2col / col2im for one sample: the column matrix is [C*KH*KW, OH*OW] row-major, row
+ * im2col / col2im for one sample: the column matrix is [C*KH*KW, OH*OW] with row stride {@code ld}
+ * (>= OH*OW, so several samples can sit side by side in one wider matrix), row
  * {@code (c*KH + i)*KW + j} holding input pixel (c, oh*sh - ph + i, ow*sw - pw + j) for every output
  * position (zero where that falls in the padding). With stride 1 each output row is one contiguous
  * input run, copied with {@code System.arraycopy} (im2col) or added with a SIMD kernel (col2im).
@@ -12,7 +13,7 @@ import java.util.Arrays;
 public final class Im2col {
     private Im2col() {}
 
-    public static void im2col(float[] x, int xOff, ConvGeometry g, float[] col, int colOff) {
+    public static void im2col(float[] x, int xOff, ConvGeometry g, float[] col, int colOff, int ld) {
         int kh = g.kh(), kw = g.kw(), sh = g.strideH(), sw = g.strideW(), ph = g.padH(), pw = g.padW();
         int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow();
         int row = colOff;
@@ -45,14 +46,14 @@ public final class Im2col {
                             }
                         }
                     }
-                    row += oh * ow;
+                    row += ld;
                 }
             }
         }
     }
 
     /** dx (one sample, C x H x W at dxOff) is overwritten with the col2im sum of {@code col}. */
-    public static void col2im(float[] col, int colOff, ConvGeometry g, float[] dx, int dxOff) {
+    public static void col2im(float[] col, int colOff, int ld, ConvGeometry g, float[] dx, int dxOff) {
         int kh = g.kh(), kw = g.kw(), sh = g.strideH(), sw = g.strideW(), ph = g.padH(), pw = g.padW();
         int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow();
         Arrays.fill(dx, dxOff, dxOff + g.c() * h * w, 0f);
@@ -78,7 +79,7 @@ public final class Im2col {
                             }
                         }
                     }
-                    row += oh * ow;
+                    row += ld;
                 }
             }
         }

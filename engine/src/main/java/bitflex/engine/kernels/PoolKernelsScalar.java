@@ -4,45 +4,51 @@ package bitflex.engine.kernels;
 public final class PoolKernelsScalar {
     private PoolKernelsScalar() {}
 
-    public static void maxForward(float[] x, ConvGeometry g, int from, int to, float[] y, int[] arg) {
+    public static void maxForward(float[] x, ConvGeometry g, int from, int to, float[] y) {
         int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow();
         for (int pl = from; pl < to; pl++) {
             for (int r = 0; r < oh; r++) {
                 for (int c = 0; c < ow; c++) {
                     float m = Float.NEGATIVE_INFINITY;
-                    int best = -1;
                     for (int i = 0; i < g.kh(); i++) {
                         for (int j = 0; j < g.kw(); j++) {
+                            int ih = r * g.strideH() - g.padH() + i;
+                            int iw = c * g.strideW() - g.padW() + j;
+                            if (ih >= 0 && ih < h && iw >= 0 && iw < w) {
+                                m = Math.max(m, x[pl * h * w + ih * w + iw]);
+                            }
+                        }
+                    }
+                    y[(pl * oh + r) * ow + c] = m;
+                }
+            }
+        }
+    }
+
+    public static void maxBackward(float[] x, float[] y, float[] dy, ConvGeometry g, int from, int to, float[] dx) {
+        int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow();
+        for (int pl = from; pl < to; pl++) {
+            for (int k = 0; k < h * w; k++) {
+                dx[pl * h * w + k] = 0f;
+            }
+            for (int r = 0; r < oh; r++) {
+                for (int c = 0; c < ow; c++) {
+                    float m = y[(pl * oh + r) * ow + c];
+                    boolean done = false;
+                    for (int i = 0; i < g.kh() && !done; i++) {
+                        for (int j = 0; j < g.kw() && !done; j++) {
                             int ih = r * g.strideH() - g.padH() + i;
                             int iw = c * g.strideW() - g.padW() + j;
                             if (ih < 0 || ih >= h || iw < 0 || iw >= w) {
                                 continue;
                             }
                             float v = x[pl * h * w + ih * w + iw];
-                            if (v > m || best < 0) {
-                                m = v;
-                                best = ih * w + iw;
+                            if (v == m || (Float.isNaN(m) && Float.isNaN(v))) {
+                                dx[pl * h * w + ih * w + iw] += dy[(pl * oh + r) * ow + c];
+                                done = true;
                             }
                         }
                     }
-                    y[(pl * oh + r) * ow + c] = m;
-                    arg[(pl * oh + r) * ow + c] = best;
-                }
-            }
-        }
-    }
-
-    public static void maxBackward(float[] dy, int[] arg, ConvGeometry g, int from, int to, float[] dx) {
-        int hw = g.h() * g.w();
-        int ohw = g.oh() * g.ow();
-        for (int pl = from; pl < to; pl++) {
-            for (int k = 0; k < hw; k++) {
-                dx[pl * hw + k] = 0f;
-            }
-            for (int k = 0; k < ohw; k++) {
-                int a = arg[pl * ohw + k];
-                if (a >= 0) {
-                    dx[pl * hw + a] += dy[pl * ohw + k];
                 }
             }
         }

@@ -29,6 +29,9 @@ final class Backprop {
                     continue;
                 }
                 Op op = t.gradFn;
+                if (op != null && t.retainGrad) {
+                    t.accumulateGrad(g);
+                }
                 if (op == null) {
                     t.accumulateGrad(g);
                     continue;

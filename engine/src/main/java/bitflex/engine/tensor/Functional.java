@@ -87,15 +87,17 @@ public final class Functional {
         return maxPool2d(x, kernel, kernel, stride, stride, padding, padding);
     }
 
-    /** Max pooling over NCHW planes; padding at most half the window (as PyTorch). */
+    /**
+     * Max pooling over NCHW planes; padding at most half the window (as PyTorch). NaN propagates;
+     * the gradient goes to the first window element (row-major) equal to the maximum.
+     */
     public static Tensor maxPool2d(Tensor x, int kH, int kW, int strideH, int strideW, int padH, int padW) {
         ConvGeometry g = poolGeometry("maxPool2d", x, kH, kW, strideH, strideW, padH, padW);
         int planes = x.shape[0] * x.shape[1];
         Tensor y = Tensor.empty(x.shape[0], x.shape[1], g.oh(), g.ow());
-        int[] arg = new int[y.numel];
         float[] xd = x.denseData();
-        Parallel.forRange(planes, planeGrain(g), (f, t) -> PoolKernels.maxForward(xd, g, f, t, y.data, arg));
-        return Tensor.needsGrad(x) ? y.record(new Op.MaxPool2d(x, g, arg)) : y;
+        Parallel.forRange(planes, planeGrain(g), (f, t) -> PoolKernels.maxForward(xd, g, f, t, y.data));
+        return Tensor.needsGrad(x) ? y.record(new Op.MaxPool2d(x, g, y)) : y;
     }
 
     /** Average pooling with a square window. */
@@ -142,10 +144,10 @@ public final class Functional {
                     + Shapes.str(x.shape));
         }
         Tensor y = Tensor.empty(x.shape);
-        float[] xhat = new float[x.numel];
-        float[] invStd = new float[c];
-        float[] bm = new float[c];
-        float[] bv = new float[c];
+        float[] xhat = Workspace.borrowFloats(x.numel);
+        float[] invStd = Workspace.borrowFloats(c);
+        float[] bm = Workspace.borrowFloats(c);
+        float[] bv = Workspace.borrowFloats(c);
         BatchNormKernel.forward(x.denseData(), n, c, hw,
                 training ? null : runningMean.denseData(), training ? null : runningVar.denseData(), eps,
                 gamma == null ? null : gamma.denseData(), beta == null ? null : beta.denseData(), bm, bv, xhat, y.data, invStd);
@@ -181,7 +183,7 @@ public final class Functional {
         if (!training || p == 0f) {
             return x;
         }
-        float[] mask = new float[x.numel];
+        float[] mask = Workspace.borrowFloats(x.numel);
         LossKernels.dropoutMask(rng.nextLong(), p, mask);
         float[] xd = x.denseData();
         Tensor y = Tensor.empty(x.shape);
@@ -207,7 +209,7 @@ public final class Functional {
                 throw new IllegalArgumentException("crossEntropy: label " + labels[i] + " at index " + i + " outside [0, " + c + ")");
             }
         }
-        float[] probs = new float[n * c];
+        float[] probs = Workspace.borrowFloats(n * c);
         float loss = LossKernels.crossEntropy(logits.denseData(), n, c, labels, probs);
         Tensor y = Tensor.empty();
         y.data[0] = loss;

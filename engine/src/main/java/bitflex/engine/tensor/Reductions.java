@@ -96,7 +96,7 @@ final class Reductions {
             for (int i = lo; i <= hi; i++) {
                 cur[i] = 1;
             }
-            float[] out = k < 0 ? dst : new float[outer * inner];
+            float[] out = k < 0 ? dst : Workspace.borrowFloats(outer * inner);
             sumAxisParallel(in, outer, r, inner, out);
             in = out;
         }

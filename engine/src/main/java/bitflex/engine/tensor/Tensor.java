@@ -22,8 +22,9 @@ import java.util.Random;
  * records an {@link Op} on its result (unless a {@link #noGrad()} scope is open); {@link #backward()}
  * walks that graph in a deterministic reverse topological order and accumulates gradients into
  * {@link #grad()} of the leaf tensors. The derivative rules are in
- * {@link bitflex.engine.autograd.Derivatives}. After backward the graph is released (no second
- * backward through the same graph).
+ * {@link bitflex.engine.autograd.Derivatives}. The graph stays referenced from the output
+ * until that tensor is unreachable (or its workspace closes), so backward may run again through it
+ * (like PyTorch's {@code retain_graph=True}); gradients then accumulate again.
  *
  * <p>Tensors created by ops inside a {@link Workspace} borrow pooled buffers and die when it closes;
  * factory tensors and leaf gradients never do (see {@link Workspace} for the lifetime rule).
@@ -44,6 +45,7 @@ public final class Tensor {
     final Workspace scope;
 
     private boolean requiresGrad;
+    boolean retainGrad;
     Tensor grad;
     Op gradFn;
 
@@ -102,6 +104,15 @@ public final class Tensor {
         Tensor t = zeros(shape);
         for (int i = 0; i < t.numel; i++) {
             t.data[i] = (float) rng.nextGaussian();
+        }
+        return t;
+    }
+
+    /** Uniform samples in [lo, hi) from {@code rng} (row-major order). */
+    public static Tensor uniform(Random rng, float lo, float hi, int... shape) {
+        Tensor t = zeros(shape);
+        for (int i = 0; i < t.numel; i++) {
+            t.data[i] = lo + (hi - lo) * rng.nextFloat();
         }
         return t;
     }
@@ -278,6 +289,18 @@ public final class Tensor {
             throw new IllegalStateException("requiresGrad(false) on a non-leaf tensor; use detach()");
         }
         this.requiresGrad = on;
+        return this;
+    }
+
+    /**
+     * Asks backward to also store this non-leaf tensor's gradient in {@link #grad()} (on the heap),
+     * e.g. to read activation gradients; a no-op for leaves, which always keep theirs. Returns this.
+     */
+    public Tensor retainGrad() {
+        if (!requiresGrad) {
+            throw new IllegalStateException("retainGrad: tensor of shape " + Shapes.str(shape) + " does not require grad");
+        }
+        retainGrad = true;
         return this;
     }
 

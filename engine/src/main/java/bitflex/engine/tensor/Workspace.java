@@ -34,11 +34,14 @@ public final class Workspace implements AutoCloseable {
     private static final ThreadLocal<Workspace> CURRENT = new ThreadLocal<>();
     private static final ThreadLocal<Int2ObjectOpenHashMap<ArrayDeque<float[]>>> POOL =
             ThreadLocal.withInitial(Int2ObjectOpenHashMap::new);
+    private static final ThreadLocal<Int2ObjectOpenHashMap<ArrayDeque<int[]>>> INT_POOL =
+            ThreadLocal.withInitial(Int2ObjectOpenHashMap::new);
     private static final ThreadLocal<long[]> FRESH = ThreadLocal.withInitial(() -> new long[1]);
 
     private final Workspace parent;
     private final Thread owner;
     private final ArrayList<float[]> leased = new ArrayList<>();
+    private final ArrayList<int[]> leasedInts = new ArrayList<>();
     private boolean closed;
 
     private Workspace(Workspace parent) {
@@ -66,6 +69,31 @@ public final class Workspace implements AutoCloseable {
         return ws.take(n);
     }
 
+    /**
+     * A float buffer of exactly n elements with arbitrary contents: borrowed from the current
+     * workspace (returned when it closes, so do not keep it beyond) or, outside any, from the heap.
+     * For saved state of custom ops and scratch space.
+     */
+    public static float[] borrowFloats(int n) {
+        return allocate(CURRENT.get(), n);
+    }
+
+    /** Like {@link #borrowFloats} for ints. */
+    public static int[] borrowInts(int n) {
+        Workspace ws = CURRENT.get();
+        if (ws == null || n == 0) {
+            return new int[n];
+        }
+        ArrayDeque<int[]> q = INT_POOL.get().get(n);
+        int[] buf = q == null ? null : q.pollLast();
+        if (buf == null) {
+            buf = new int[n];
+            FRESH.get()[0]++;
+        }
+        ws.leasedInts.add(buf);
+        return buf;
+    }
+
     private float[] take(int n) {
         ArrayDeque<float[]> q = POOL.get().get(n);
         float[] buf = q == null ? null : q.pollLast();
@@ -90,6 +118,7 @@ public final class Workspace implements AutoCloseable {
     /** Forgets this thread's pooled buffers (they become garbage). */
     public static void clearPool() {
         POOL.get().clear();
+        INT_POOL.get().clear();
     }
 
     /** Returns every buffer borrowed in this scope to the pool; its tensors become dead. */
@@ -115,6 +144,16 @@ public final class Workspace implements AutoCloseable {
             q.addLast(buf);
         }
         leased.clear();
+        Int2ObjectOpenHashMap<ArrayDeque<int[]>> ints = INT_POOL.get();
+        for (int[] buf : leasedInts) {
+            ArrayDeque<int[]> q = ints.get(buf.length);
+            if (q == null) {
+                q = new ArrayDeque<>();
+                ints.put(buf.length, q);
+            }
+            q.addLast(buf);
+        }
+        leasedInts.clear();
         CURRENT.set(parent);
     }
 }

@@ -205,7 +205,7 @@ class GradientTest {
     @Test
     void conv2d() {
         forSeeds(r -> {
-            int n = dim(r, 1, 2), c = dim(r, 1, 3), o = dim(r, 1, 3);
+            int n = dim(r, 1, 6), c = dim(r, 1, 3), o = dim(r, 1, 3);
             int kh = dim(r, 1, 3), kw = dim(r, 1, 3);
             int sh = dim(r, 1, 2), sw = dim(r, 1, 2), ph = r.nextInt(2), pw = r.nextInt(2);
             int h = dim(r, kh, 6), w = dim(r, kw, 6);

@@ -56,7 +56,7 @@ class ConvDeterminismTest {
     void matchesDirectConvolutionInDouble() {
         Random r = new Random(5);
         for (int trial = 0; trial < 20; trial++) {
-            int n = 1 + r.nextInt(3), c = 1 + r.nextInt(3), o = 1 + r.nextInt(4), k = 1 + r.nextInt(4);
+            int n = 1 + r.nextInt(9), c = 1 + r.nextInt(3), o = 1 + r.nextInt(4), k = 1 + r.nextInt(4);
             int s = 1 + r.nextInt(2), p = r.nextInt(2);
             int h = k + r.nextInt(6), w = k + r.nextInt(6);
             Tensor x = Tensor.randn(r, n, c, h, w);

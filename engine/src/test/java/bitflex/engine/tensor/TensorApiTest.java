@@ -187,6 +187,19 @@ class TensorApiTest {
     }
 
     @Test
+    void retainGradKeepsActivationGradients() {
+        Tensor x = Tensor.of(new float[] {1, -2, 3}, 3).requiresGrad(true);
+        Tensor h = x.mulScalar(2f).retainGrad();
+        h.relu().sum().backward();
+        assertArrayEquals(new float[] {1, 0, 1}, h.grad().toArray());
+        assertArrayEquals(new float[] {2, 0, 2}, x.grad().toArray());
+        float[] u = Tensor.uniform(new Random(1), -2f, -1f, 100).toArray();
+        for (float v : u) {
+            assertTrue(v >= -2f && v < -1f);
+        }
+    }
+
+    @Test
     void diamondGraphGradientIsSumOfPaths() {
         Tensor x = Tensor.scalar(0.5f).requiresGrad(true);
         Tensor a = x.mulScalar(3f);
