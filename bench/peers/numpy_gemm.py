@@ -25,13 +25,34 @@ def blas_info():
     try:
         from threadpoolctl import threadpool_info
     except ImportError:
-        return {"blas": "unknown (threadpoolctl not installed)"}
+        return openblas_via_ctypes()
     for pool in threadpool_info():
         if pool.get("user_api") == "blas":
             return {"blas": pool.get("internal_api"), "blas_version": pool.get("version"),
                     "blas_core": pool.get("architecture"), "blas_threads": pool.get("num_threads"),
                     "blas_library": pool.get("filepath")}
     return {"blas": "none found"}
+
+
+def openblas_via_ctypes():
+    """Asks the OpenBLAS that numpy loaded for its core and thread count (without threadpoolctl)."""
+    import ctypes
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = sorted({line.split()[-1] for line in maps if "openblas" in line and line.split()[-1].startswith("/")})
+    except OSError:
+        paths = []
+    for path in paths:
+        try:
+            lib = ctypes.CDLL(path)
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            lib.openblas_get_config.restype = ctypes.c_char_p
+            return {"blas": "openblas", "blas_core": lib.openblas_get_corename().decode(),
+                    "blas_config": lib.openblas_get_config().decode().strip(),
+                    "blas_threads": lib.openblas_get_num_threads(), "blas_library": path}
+        except (OSError, AttributeError):
+            continue
+    return {"blas": "unknown (no threadpoolctl, no OpenBLAS found in the process)"}
 
 
 def main():

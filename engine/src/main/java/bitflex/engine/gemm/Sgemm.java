@@ -12,9 +12,14 @@ import bitflex.engine.parallel.Parallel;
  * <p>How: BLIS-style. op(B) is packed {@link #KC} rows by up to {@link #NC} columns at a time into
  * {@code NR}-wide panels, op(A) {@link #MC} rows by {@code KC} columns into {@code MR}-high panels, and
  * the register-tiled {@link SgemmKernel} runs over the panels (see {@link SgemmPacking}): for each
- * {@code MR}-row panel of A (16 KB, held in L1) it sweeps every {@code NR}-column panel of the packed B
- * block (held in L2). Packing
- * buffers are per thread and reused from call to call.
+ * {@code MR}-row panel of A (16 KB, held in L1) it sweeps every {@code NR}-column panel of the B block
+ * (held in L2). A small untransposed B is read in place instead (see {@link #DIRECT_B_MAX_ELEMENTS}).
+ * Packing buffers are per thread and reused from call to call, so a call allocates nothing once a
+ * thread has seen a shape as large.
+ *
+ * <p>Sizes for this project's machine (AMD EPYC, AVX-512, 32 KB L1d and 1 MB L2 per core): the
+ * register tile is 8 rows x 2 vectors (16 accumulators), KC = 512 keeps an A micro-panel at 16 KB in
+ * L1, and KC x NC = 512 KB of packed B sits in L2.
  *
  * <p>Threads: C is cut into a grid of blocks chosen from the shape alone (never from the thread
  * count), each block is one task on {@link Parallel}, and every element's sum runs over k in the same
@@ -35,6 +40,13 @@ public final class Sgemm {
     static final long TASK_FLOPS = 1L << 23;
     /** Upper bound on tasks: enough to balance a few threads, few enough to keep packing shared. */
     static final int MAX_TASKS = 16;
+
+    /**
+     * A B without transposition of at most this many elements (1 MB, the size of L2) is read in place
+     * by the kernel instead of being packed: its rows stay in L2 between the sweeps anyway, and for
+     * the small GEMMs of training the copy costs as much as it saves. Edge panels are still packed.
+     */
+    static final long DIRECT_B_MAX_ELEMENTS = 1L << 18;
 
     private static final int MR = SgemmKernel.MR;
     private static final int NR = SgemmKernel.NR;
@@ -87,19 +99,19 @@ public final class Sgemm {
         int rc = (m + rowsPer - 1) / rowsPer;
         int cc = (n + colsPer - 1) / colsPer;
         if (rc * cc == 1) {
-            block(transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            block(transA, transB, 0, m, 0, n, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
         Parallel.forEach(rc * cc, t -> {
             int i0 = (t / cc) * rowsPer;
             int j0 = (t % cc) * colsPer;
-            block(transA, transB, i0, Math.min(m, i0 + rowsPer), j0, Math.min(n, j0 + colsPer), k,
+            block(transA, transB, i0, Math.min(m, i0 + rowsPer), j0, Math.min(n, j0 + colsPer), n, k,
                     alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         });
     }
 
     /** Computes the block {@code [i0, i1) x [j0, j1)} of C with this thread's packing buffers. */
-    private static void block(boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k,
+    private static void block(boolean transA, boolean transB, int i0, int i1, int j0, int j1, int nTotal, int k,
                               float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                               float beta, float[] c, int cOff, int ldc) {
         Scratch s = SCRATCH.get();
@@ -107,12 +119,19 @@ public final class Sgemm {
         float[] ap = s.a(roundUp(Math.min(MC, i1 - i0), MR) * kcMax);
         float[] bp = s.b(roundUp(Math.min(NC, j1 - j0), NR) * kcMax);
         float[] tile = s.tile;
+        boolean directB = !transB && (long) k * nTotal <= DIRECT_B_MAX_ELEMENTS;
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 float betaHere = pc == 0 ? beta : 1f;
-                SgemmPacking.packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
+                int ncFull = nc / NR * NR;
+                if (!directB) {
+                    SgemmPacking.packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
+                } else if (ncFull < nc) {
+                    SgemmPacking.packB(false, b, bOff, ldb, pc, kc, jc + ncFull, nc - ncFull, bp);
+                }
+                int bDirect = bOff + pc * ldb + jc;
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     SgemmPacking.packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
@@ -122,12 +141,23 @@ public final class Sgemm {
                         int ao = ir * kc;
                         for (int jr = 0; jr < nc; jr += NR) {
                             int nr = Math.min(NR, nc - jr);
+                            float[] bs = bp;
                             int bo = jr * kc;
+                            int bcs = NR;
+                            if (directB) {
+                                if (nr == NR) {
+                                    bs = b;
+                                    bo = bDirect + jr;
+                                    bcs = ldb;
+                                } else {
+                                    bo = 0;
+                                }
+                            }
                             int co = cBase + ir * ldc + jr;
                             if (mr == MR && nr == NR) {
-                                SgemmKernel.tile(kc, ap, ao, MR, bp, bo, NR, alpha, betaHere, c, co, ldc);
+                                SgemmKernel.tile(kc, ap, ao, MR, bs, bo, bcs, alpha, betaHere, c, co, ldc);
                             } else {
-                                SgemmKernel.edgeTile(kc, ap, ao, MR, bp, bo, NR, alpha, betaHere, c, co, ldc,
+                                SgemmKernel.edgeTile(kc, ap, ao, MR, bs, bo, bcs, alpha, betaHere, c, co, ldc,
                                         mr, nr, tile);
                             }
                         }

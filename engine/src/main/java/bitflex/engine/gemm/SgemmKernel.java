@@ -8,7 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
  * The register-tiled micro-kernel of {@link Sgemm}: one {@value #MR} x {@link #NR} tile of C from a
  * packed A micro-panel and a packed B micro-panel, in outer-product form.
  *
- * <p>Each step of {@code p} loads {@value #NV} vectors of B's row {@code p} and broadcasts each of the
+ * <p>The tile is {@value #MR} rows by {@link #NR} = {@value #NV} vectors: 8 x 32 floats at 512 bits,
+ * 8 x 16 at 256 and 8 x 8 at 128. Each step of {@code p} loads {@value #NV} vectors of B's row {@code p} and broadcasts each of the
  * {@value #MR} values of A's column {@code p}, then does {@code MR * NV} independent FMAs into
  * accumulators that live in registers for the whole loop ({@code MR * NV} = 16 zmm of the 32 on
  * AVX-512, enough independent chains to hide the FMA latency on both FMA pipes). The accumulators are
@@ -34,8 +35,12 @@ final class SgemmKernel {
     /**
      * {@code C[0..MR, 0..NR) = alpha * Apanel * Bpanel + beta * C} (C not read when {@code beta == 0}).
      *
-     * @param ap packed A: {@code kc} groups of {@code MR} values, from {@code ao}
-     * @param bp packed B: {@code kc} groups of {@code NR} values, from {@code bo}
+     * @param ap  A: for each of {@code kc} steps, {@code MR} adjacent values (a packed panel)
+     * @param ao  where step 0 starts in {@code ap}
+     * @param acs distance between steps in {@code ap} ({@code MR} when packed)
+     * @param bp  B: for each of {@code kc} steps, {@code NR} adjacent values
+     * @param bo  where step 0 starts in {@code bp}
+     * @param bcs distance between steps in {@code bp} ({@code NR} when packed, ldb when read in place)
      */
     static void tile(int kc, float[] ap, int ao, int acs, float[] bp, int bo, int bcs,
                      float alpha, float beta, float[] c, int co, int ldc) {
