@@ -72,7 +72,7 @@ class TrainCommandTest {
         try {
             Run r = run("train", "--model", "mlp", "--train-size", "256", "--threads", "1");
             assertEquals(0, r.code(), r.err());
-            assertTrue(r.out().contains("using the subset bundled with bitflex (10000 training, 2000 test images)"), r.out());
+            assertTrue(r.out().contains("using the subset bundled with bitflex (10,000 training, 2,000 test images)"), r.out());
             assertTrue(r.out().contains("sudo apt-get install dataset-fashion-mnist"), r.out());
         } finally {
             if (old == null) {

@@ -80,8 +80,8 @@ public final class FashionMnist {
                 CLASSES, norm);
         Dataset test = Dataset.fromIdx("fashion-mnist test (bundled subset)", resource(TEST_IMAGES), resource(TEST_LABELS),
                 CLASSES, norm);
-        String note = "note: Fashion-MNIST is not installed; using the subset bundled with bitflex (" + train.size()
-                + " training, " + test.size() + " test images). For the full set (60,000 + 10,000): " + INSTALL_COMMAND;
+        String note = String.format(java.util.Locale.ROOT, "note: Fashion-MNIST is not installed; using the subset bundled with bitflex (%,d training, %,d test"
+                + " images). For the full set (60,000 + 10,000): %s", train.size(), test.size(), INSTALL_COMMAND);
         return new Splits(train, test, "bundled subset", note);
     }
 
