@@ -25,6 +25,7 @@ public abstract class Module {
     private final LinkedHashMap<String, Tensor> params = new LinkedHashMap<>();
     private final LinkedHashMap<String, Buffer> buffers = new LinkedHashMap<>();
     private final LinkedHashMap<String, Module> children = new LinkedHashMap<>();
+    private final List<ForwardHook> hooks = new ArrayList<>(1);
     private boolean training = true;
 
     /**
@@ -33,8 +34,33 @@ public abstract class Module {
      */
     protected record Buffer(int[] shape, float[] floats, long[] counter) {}
 
-    /** Maps the input to the output, recording the autograd graph when gradients are enabled. */
+    /**
+     * Maps the input to the output, recording the autograd graph when gradients are enabled. Callers
+     * that want this module's {@link ForwardHook}s to run use {@link #apply} instead.
+     */
     public abstract Tensor forward(Tensor x);
+
+    /** Runs {@link #forward} with this module's forward hooks around it (in the order they were added). */
+    public final Tensor apply(Tensor x) {
+        if (hooks.isEmpty()) {
+            return forward(x);
+        }
+        Tensor in = x;
+        for (int i = 0; i < hooks.size(); i++) {
+            in = hooks.get(i).beforeForward(this, in);
+        }
+        Tensor out = forward(in);
+        for (int i = 0; i < hooks.size(); i++) {
+            out = hooks.get(i).afterForward(this, in, out);
+        }
+        return out;
+    }
+
+    /** Adds a forward hook to this module (not its children); returns an action that removes it. */
+    public final Runnable addForwardHook(ForwardHook hook) {
+        hooks.add(hook);
+        return () -> hooks.remove(hook);
+    }
 
     /** Registers a parameter (it is made to require gradients) under {@code name}. */
     protected final Tensor registerParameter(String name, Tensor p) {

@@ -30,8 +30,8 @@ public final class ResidualBlock extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        Tensor y = bn2.forward(conv2.forward(bn1.forward(conv1.forward(x)).relu()));
-        Tensor s = downsample == null ? x : downsample.forward(x);
+        Tensor y = bn2.apply(conv2.apply(bn1.apply(conv1.apply(x)).relu()));
+        Tensor s = downsample == null ? x : downsample.apply(x);
         return y.add(s).relu();
     }
 }

@@ -34,7 +34,7 @@ public final class Sequential extends Module {
     public Tensor forward(Tensor x) {
         Tensor y = x;
         for (Module m : layers) {
-            y = m.forward(y);
+            y = m.apply(y);
         }
         return y;
     }

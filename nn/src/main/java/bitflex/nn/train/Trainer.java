@@ -215,20 +215,26 @@ public final class Trainer {
         }
         try (Workspace ws = Workspace.open()) {
             Tensor x = input(batch, shape);
-            Tensor out = model.forward(x);
+            info.epoch = epoch;
+            info.batchIndex = batchInEpoch;
+            info.step = step;
+            info.batchSize = n;
+            info.loss = Float.NaN;
+            info.output = null;
+            info.lossTensor = null;
+            info.labels = batch.labels();
+            for (TrainingListener li : listeners) {
+                li.beforeForward(info);
+            }
+            Tensor out = model.apply(x);
             Tensor l = loss.compute(out, batch.labels(), n);
             float lv = l.item();
             epochLossSum += (double) lv * n;
             epochCorrect += correct(out, batch.labels(), n);
             epochSamples += n;
-            info.epoch = epoch;
-            info.batchIndex = batchInEpoch;
-            info.step = step;
-            info.batchSize = n;
             info.loss = lv;
             info.output = out;
             info.lossTensor = l;
-            info.labels = batch.labels();
             for (TrainingListener li : listeners) {
                 li.afterForward(info);
             }
@@ -293,7 +299,7 @@ public final class Trainer {
                 Batch b = loader.batch();
                 shape[0] = b.size();
                 try (Workspace ws = Workspace.open()) {
-                    Tensor out = model.forward(input(b, shape));
+                    Tensor out = model.apply(input(b, shape));
                     lossSum += (double) loss.compute(out, b.labels(), b.size()).item() * b.size();
                     right += correct(out, b.labels(), b.size());
                 }

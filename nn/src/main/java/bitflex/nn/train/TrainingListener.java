@@ -7,6 +7,9 @@ package bitflex.nn.train;
  * must outlive the call.
  */
 public interface TrainingListener {
+    /** Before the forward pass of a step ({@link StepInfo#output()} is still null); e.g. to quantize weights. */
+    default void beforeForward(StepInfo step) {}
+
     /** After the forward pass and loss of a step (before gradients are zeroed and computed). */
     default void afterForward(StepInfo step) {}
 

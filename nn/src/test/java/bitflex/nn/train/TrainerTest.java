@@ -58,6 +58,13 @@ class TrainerTest {
         List<String> events = new ArrayList<>();
         t.addListener(new TrainingListener() {
             @Override
+            public void beforeForward(StepInfo s) {
+                if (s.step() == 0) {
+                    events.add("before");
+                }
+            }
+
+            @Override
             public void afterForward(StepInfo s) {
                 if (s.step() == 0) {
                     events.add("forward");
@@ -88,7 +95,7 @@ class TrainerTest {
             }
         });
         TrainResult r = t.fit(train, test);
-        assertEquals(List.of("forward", "backward", "step", "epoch0", "epoch1"), events);
+        assertEquals(List.of("before", "forward", "backward", "step", "epoch0", "epoch1"), events);
         assertEquals(2, r.epochs().size());
         EpochResult last = r.last();
         assertTrue(last.testAccuracy() > 0.70, "test accuracy " + last.testAccuracy());
