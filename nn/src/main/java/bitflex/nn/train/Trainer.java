@@ -333,32 +333,16 @@ public final class Trainer {
         c.putLong("trainer.seconds_bits", Double.doubleToRawLongBits(epochSeconds));
         c.putLong("trainer.base_lr_bits", Double.doubleToRawLongBits(baseLr));
         c.putLong("trainer.lr_bits", Double.doubleToRawLongBits(optimizer.lr()));
+        // One row per completed epoch: the doubles as raw bits (exact), then the counters.
         int h = history.size();
-        double[][] cols = new double[9][h];
-        long[] hs = new long[h];
-        long[] gcc = new long[h];
-        long[] gcm = new long[h];
+        long[] rows = new long[h * HISTORY_COLUMNS];
         for (int i = 0; i < h; i++) {
             EpochResult r = history.get(i);
-            double[] v = {r.epoch(), r.trainLoss(), r.trainAccuracy(), r.testLoss(), r.testAccuracy(), r.trainSeconds(),
-                r.evalSeconds(), 0, 0};
-            for (int k = 0; k < 7; k++) {
-                cols[k][i] = v[k];
-            }
-            hs[i] = r.samples();
-            gcc[i] = r.gcCount();
-            gcm[i] = r.gcMillis();
+            long[] row = {r.epoch(), bits(r.trainLoss()), bits(r.trainAccuracy()), bits(r.testLoss()), bits(r.testAccuracy()),
+                r.samples(), bits(r.trainSeconds()), bits(r.evalSeconds()), r.gcCount(), r.gcMillis()};
+            System.arraycopy(row, 0, rows, i * HISTORY_COLUMNS, HISTORY_COLUMNS);
         }
-        long[] flat = new long[7 * h];
-        for (int k = 0; k < 7; k++) {
-            for (int i = 0; i < h; i++) {
-                flat[k * h + i] = Double.doubleToRawLongBits(cols[k][i]);
-            }
-        }
-        c.putLongs("trainer.history.metrics", new int[] {7, h}, flat);
-        c.putLongs("trainer.history.samples", new int[] {h}, hs);
-        c.putLongs("trainer.history.gc_count", new int[] {h}, gcc);
-        c.putLongs("trainer.history.gc_ms", new int[] {h}, gcm);
+        c.putLongs("trainer.history", new int[] {h, HISTORY_COLUMNS}, rows);
         return c;
     }
 
@@ -393,23 +377,32 @@ public final class Trainer {
         baseLr = Double.longBitsToDouble(c.getLong("trainer.base_lr_bits"));
         optimizer.setLr(Double.longBitsToDouble(c.getLong("trainer.lr_bits")));
         history.clear();
-        long[] flat = c.longs("trainer.history.metrics");
-        long[] hs = c.longs("trainer.history.samples");
-        long[] gcc = c.longs("trainer.history.gc_count");
-        long[] gcm = c.longs("trainer.history.gc_ms");
-        int h = hs.length;
-        for (int i = 0; i < h; i++) {
-            double[] v = new double[7];
-            for (int k = 0; k < 7; k++) {
-                v[k] = Double.longBitsToDouble(flat[k * h + i]);
-            }
-            history.add(new EpochResult((int) v[0], v[1], v[2], v[3], v[4], hs[i], v[5], v[6], gcc[i], gcm[i]));
+        long[] rows = c.longs("trainer.history");
+        int[] hs = c.shape("trainer.history");
+        if (hs.length != 2 || hs[1] != HISTORY_COLUMNS) {
+            throw new IllegalArgumentException("checkpoint's trainer.history has shape " + java.util.Arrays.toString(hs)
+                    + ", expected [epochs, " + HISTORY_COLUMNS + "]");
+        }
+        for (int i = 0; i < hs[0]; i++) {
+            int o = i * HISTORY_COLUMNS;
+            history.add(new EpochResult((int) rows[o], num(rows[o + 1]), num(rows[o + 2]), num(rows[o + 3]), num(rows[o + 4]),
+                    rows[o + 5], num(rows[o + 6]), num(rows[o + 7]), rows[o + 8], rows[o + 9]));
         }
         for (String name : c.names()) {
             if (name.startsWith("meta.") && !name.equals("meta.format")) {
                 metadata.put(name.substring(5), c.string(name));
             }
         }
+    }
+
+    private static final int HISTORY_COLUMNS = 10;
+
+    private static long bits(double v) {
+        return Double.doubleToRawLongBits(v);
+    }
+
+    private static double num(long bits) {
+        return Double.longBitsToDouble(bits);
     }
 
     /** The metadata (model name and the like) this trainer writes into checkpoints. */
