@@ -1,5 +1,6 @@
 package bitflex.engine.autograd;
 
+import bitflex.engine.gemm.Sgemm;
 import bitflex.engine.kernels.BatchNormKernel;
 import bitflex.engine.kernels.Conv2dKernel;
 import bitflex.engine.kernels.ConvGeometry;
@@ -19,7 +20,9 @@ import java.util.Arrays;
 public final class Derivatives {
     private Derivatives() {}
 
-    private static final int GRAIN = 1 << 15;
+    /** Parallel chunk sizes, as in Tensor: memory-bound work, and exp-heavy rows. */
+    private static final int GRAIN = 1 << 18;
+    private static final int GRAIN_HEAVY = 1 << 15;
 
     public static Tensor[] backward(Op op, Tensor g) {
         return switch (op) {
@@ -184,7 +187,7 @@ public final class Derivatives {
         float[] gv = g.contiguous().data();
         float[] o = out.data();
         int rowCount = y.numel() / cols;
-        Parallel.forRange(rowCount, Math.max(1, GRAIN / cols), (f, e) -> {
+        Parallel.forRange(rowCount, Math.max(1, GRAIN_HEAVY / cols), (f, e) -> {
             if (log) {
                 FloatKernels.logSoftmaxBackwardRows(yv, gv, o, f, e, cols);
             } else {
@@ -208,16 +211,37 @@ public final class Derivatives {
         return out;
     }
 
+    /**
+     * dX = g W, dW = g^T X, db = column sums of g. A leaf weight or bias (the usual case) gets its
+     * gradient accumulated in place (GEMM with beta = 1) rather than through a temporary.
+     */
     private static Tensor[] linearGrad(Op.Linear o, Tensor g) {
         Tensor w = o.w();
+        Tensor b = o.b();
         int in = w.shape()[1];
         int out = w.shape()[0];
         Tensor g2 = g.reshape(-1, out);
         Tensor x2 = o.x().reshape(-1, in);
-        return new Tensor[] {
-                needs(o.x()) ? g2.matmul(w).reshape(o.x().shape()) : null,
-                needs(w) ? g2.t().matmul(x2) : null,
-                o.b() != null && needs(o.b()) ? g2.sum(0, false) : null};
+        int n = g2.shape()[0];
+        Tensor dw = null;
+        if (needs(w)) {
+            if (w.isLeaf() && n > 0 && in > 0 && out > 0) {
+                Sgemm.sgemm(true, false, out, in, n, 1f, g2.contiguous().data(), 0, out, x2.contiguous().data(), 0, in,
+                        1f, w.gradAccumulator(), 0, in);
+            } else {
+                dw = g2.t().matmul(x2);
+            }
+        }
+        Tensor db = null;
+        if (b != null && needs(b)) {
+            db = g2.sum(0, false);
+            if (b.isLeaf()) {
+                float[] acc = b.gradAccumulator();
+                FloatKernels.binary(FloatKernels.ADD, acc, 0, db.contiguous().data(), 0, acc, 0, out);
+                db = null;
+            }
+        }
+        return new Tensor[] {needs(o.x()) ? g2.matmul(w).reshape(o.x().shape()) : null, dw, db};
     }
 
     private static Tensor[] convGrad(Op.Conv2d o, Tensor g) {
@@ -225,10 +249,16 @@ public final class Derivatives {
         Tensor w = o.w();
         Tensor b = o.b();
         Tensor dx = needs(x) ? Tensor.empty(x.shape()) : null;
-        Tensor dw = needs(w) ? Tensor.empty(w.shape()) : null;
-        Tensor db = b != null && needs(b) ? Tensor.empty(b.shape()) : null;
+        // Leaf weight and bias gradients are accumulated in place (see linearGrad).
+        boolean wInPlace = needs(w) && w.isLeaf();
+        boolean bInPlace = b != null && needs(b) && b.isLeaf();
+        Tensor dw = needs(w) && !wInPlace ? Tensor.empty(w.shape()) : null;
+        Tensor db = b != null && needs(b) && !bInPlace ? Tensor.empty(b.shape()) : null;
         Conv2dKernel.backward(x.contiguous().data(), x.shape()[0], o.geometry(), w.contiguous().data(), w.shape()[0],
-                g.contiguous().data(), dx == null ? null : dx.data(), dw == null ? null : dw.data(), db == null ? null : db.data());
+                g.contiguous().data(), dx == null ? null : dx.data(),
+                wInPlace ? w.gradAccumulator() : dw == null ? null : dw.data(),
+                bInPlace ? b.gradAccumulator() : db == null ? null : db.data(),
+                o.cols(), wInPlace, bInPlace);
         return new Tensor[] {dx, dw, db};
     }
 
@@ -240,7 +270,7 @@ public final class Derivatives {
         float[] d = dx.data();
         float[] xv = maxOut == null ? null : x.contiguous().data();
         float[] yv = maxOut == null ? null : maxOut.contiguous().data();
-        int grain = Math.max(1, GRAIN / Math.max(1, geo.h() * geo.w()));
+        int grain = Math.max(1, (GRAIN / 4) / Math.max(1, geo.h() * geo.w()));
         Parallel.forRange(planes, grain, (f, t) -> {
             if (maxOut != null) {
                 PoolKernels.maxBackward(xv, yv, gv, geo, f, t, d);

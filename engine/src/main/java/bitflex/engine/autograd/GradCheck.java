@@ -58,6 +58,7 @@ public final class GradCheck {
         }
     }
 
+    @SuppressWarnings("try") // the scope only switches grad mode off
     private static double contract(Function<Tensor[], Tensor> f, Tensor[] inputs, float[] r) {
         try (NoGrad ignored = new NoGrad()) {
             float[] y = f.apply(inputs).toArray();

@@ -62,8 +62,8 @@ public sealed interface Op {
     // ---- fused neural-network primitives ----
     /** y = x w^T + b over the last dim of x; b may be null. */
     record Linear(Tensor x, Tensor w, Tensor b) implements Op { public Tensor[] inputs() { return new Tensor[] {x, w, b}; } }
-    /** 2-D convolution, NCHW; b may be null. */
-    record Conv2d(Tensor x, Tensor w, Tensor b, ConvGeometry geometry) implements Op {
+    /** 2-D convolution, NCHW; b may be null; {@code cols} the column matrices forward kept, or null. */
+    record Conv2d(Tensor x, Tensor w, Tensor b, ConvGeometry geometry, float[] cols) implements Op {
         public Tensor[] inputs() { return new Tensor[] {x, w, b}; }
     }
     /** Max pooling; backward routes each output's gradient to the first window element equal to {@code out}. */

@@ -20,7 +20,7 @@ public final class BatchNormKernel {
     public static void forward(float[] x, int n, int c, int hw, float[] mean, float[] var, float eps,
                                float[] gamma, float[] beta, float[] batchMean, float[] batchVar,
                                float[] xhat, float[] y, float[] invStd) {
-        Parallel.forRange(c, 1, (from, to) -> {
+        Parallel.forRange(c, channelGrain(n, hw), (from, to) -> {
             for (int ch = from; ch < to; ch++) {
                 float mu;
                 float v;
@@ -67,7 +67,7 @@ public final class BatchNormKernel {
      */
     public static void backward(float[] dy, float[] xhat, float[] invStd, float[] gamma, int n, int c, int hw,
                                 boolean batchStats, float[] dx, float[] dgamma, float[] dbeta) {
-        Parallel.forRange(c, 1, (from, to) -> {
+        Parallel.forRange(c, channelGrain(n, hw), (from, to) -> {
             for (int ch = from; ch < to; ch++) {
                 double sdy = 0;
                 double sdyx = 0;
@@ -107,5 +107,10 @@ public final class BatchNormKernel {
                 }
             }
         });
+    }
+
+    /** Channels per task: about 64K elements each, so small layers do not pay for waking threads. */
+    static int channelGrain(int n, int hw) {
+        return Math.max(1, (1 << 16) / Math.max(1, n * hw));
     }
 }

@@ -19,9 +19,9 @@ import bitflex.engine.parallel.Parallel;
  * dY [O, S*P] x cols^T per chunk, and the chunks' partial sums are added in chunk order. GEMMs run
  * inline in each chunk's task (the executor does not nest), every task writes only its own
  * samples, and the chunking never depends on the thread count: results are bit-identical for any
- * number of threads. The column matrix is recomputed in backward rather than kept from forward, so a
- * convolution saves only its input for backward. Column buffers are per-thread scratch whose contents
- * never affect results.
+ * number of threads. Forward keeps the column matrices for backward when they are small (see
+ * {@link #setColumnCacheFloats}); larger ones are recomputed in backward, so such a convolution saves
+ * only its input. Scratch buffers are per thread and their contents never affect results.
  */
 public final class Conv2dKernel {
     private Conv2dKernel() {}
@@ -30,6 +30,25 @@ public final class Conv2dKernel {
     static final int TARGET_COLUMNS = 1024;
     /** Chunks to keep at least (when the batch allows) for parallelism. */
     static final int MIN_CHUNKS = 4;
+
+    private static volatile long columnCacheFloats = 1L << 22;
+
+    /**
+     * Largest column matrix (in floats, over the whole batch) that forward keeps for backward instead
+     * of backward recomputing it; 0 always recomputes (the least saved memory). Default 4M floats.
+     */
+    public static void setColumnCacheFloats(long floats) {
+        if (floats < 0) {
+            throw new IllegalArgumentException("columnCacheFloats must be >= 0, got " + floats);
+        }
+        columnCacheFloats = floats;
+    }
+
+    /** Floats of column matrix a layer would keep for backward, or 0 if it recomputes it. */
+    public static long columnCacheSize(int n, ConvGeometry g) {
+        long size = (long) n * g.patch() * g.positions();
+        return g.pointwise() || size > columnCacheFloats ? 0 : size;
+    }
 
     private static final int COL = 0;
     private static final int GEMM_OUT = 1;
@@ -51,8 +70,12 @@ public final class Conv2dKernel {
         return Math.max(1, Math.min(byColumns, byParallelism));
     }
 
-    /** y[N, O, OH, OW] = conv(x[N, C, H, W], w[O, C, KH, KW]) + b[O] (b may be null). */
-    public static void forward(float[] x, int n, ConvGeometry g, float[] w, int o, float[] b, float[] y) {
+    /**
+     * y[N, O, OH, OW] = conv(x[N, C, H, W], w[O, C, KH, KW]) + b[O] (b may be null). When
+     * {@code keepCols} is not null (length {@link #columnCacheSize}), the column matrices are left there
+     * for {@link #backward}.
+     */
+    public static void forward(float[] x, int n, ConvGeometry g, float[] w, int o, float[] b, float[] y, float[] keepCols) {
         int ckk = g.patch();
         int p = g.positions();
         int xs = g.c() * g.h() * g.w();
@@ -62,19 +85,20 @@ public final class Conv2dKernel {
             int from = c * per;
             int cnt = Math.min(n, from + per) - from;
             int ld = cnt * p;
-            float[] col = scratch(COL, ckk * ld);
+            float[] col = keepCols != null ? keepCols : scratch(COL, ckk * ld);
+            int colOff = keepCols != null ? from * ckk * p : 0;
             for (int s = 0; s < cnt; s++) {
                 if (g.pointwise()) {
                     for (int k = 0; k < ckk; k++) {
-                        System.arraycopy(x, (from + s) * xs + k * p, col, k * ld + s * p, p);
+                        System.arraycopy(x, (from + s) * xs + k * p, col, colOff + k * ld + s * p, p);
                     }
                 } else {
-                    Im2col.im2col(x, (from + s) * xs, g, col, s * p, ld);
+                    Im2col.im2col(x, (from + s) * xs, g, col, colOff + s * p, ld);
                 }
             }
             float[] out = cnt == 1 ? y : scratch(GEMM_OUT, o * ld);
             int outOff = cnt == 1 ? from * o * p : 0;
-            Sgemm.sgemm(false, false, o, ld, ckk, 1f, w, 0, ckk, col, 0, ld, 0f, out, outOff, ld);
+            Sgemm.sgemm(false, false, o, ld, ckk, 1f, w, 0, ckk, col, colOff, ld, 0f, out, outOff, ld);
             for (int s = 0; s < cnt; s++) {
                 for (int k = 0; k < o; k++) {
                     int dst = ((from + s) * o + k) * p;
@@ -91,10 +115,12 @@ public final class Conv2dKernel {
 
     /**
      * Gradients from dy[N, O, OH, OW]: dx (may be null: not wanted) overwritten with d/dx; dw
-     * (may be null) overwritten with d/dw; db (may be null) overwritten with d/db.
+     * (may be null) overwritten with d/dw; db (may be null) overwritten with d/db. {@code keptCols} is
+     * what forward left there, or null to recompute the column matrices. With {@code addW} /
+     * {@code addB} the weight / bias gradient is added to what dw / db hold instead of overwriting it.
      */
     public static void backward(float[] x, int n, ConvGeometry g, float[] w, int o, float[] dy,
-                                float[] dx, float[] dw, float[] db) {
+                                float[] dx, float[] dw, float[] db, float[] keptCols, boolean addW, boolean addB) {
         int ckk = g.patch();
         int p = g.positions();
         int xs = g.c() * g.h() * g.w();
@@ -126,19 +152,26 @@ public final class Conv2dKernel {
             }
             float[] col = scratch(COL, ckk * ld);
             if (dw != null) {
-                for (int s = 0; s < cnt; s++) {
-                    if (g.pointwise()) {
-                        for (int k = 0; k < ckk; k++) {
-                            System.arraycopy(x, (from + s) * xs + k * p, col, k * ld + s * p, p);
+                float[] cols = col;
+                int colsOff = 0;
+                if (keptCols != null) {
+                    cols = keptCols;
+                    colsOff = from * ckk * p;
+                } else {
+                    for (int s = 0; s < cnt; s++) {
+                        if (g.pointwise()) {
+                            for (int k = 0; k < ckk; k++) {
+                                System.arraycopy(x, (from + s) * xs + k * p, col, k * ld + s * p, p);
+                            }
+                        } else {
+                            Im2col.im2col(x, (from + s) * xs, g, col, s * p, ld);
                         }
-                    } else {
-                        Im2col.im2col(x, (from + s) * xs, g, col, s * p, ld);
                     }
                 }
-                Sgemm.sgemm(false, true, o, ckk, ld, 1f, dyc, dyOff, ld, col, 0, ld, 0f, partial, c * o * ckk, ckk);
+                Sgemm.sgemm(false, true, o, ckk, ld, 1f, dyc, dyOff, ld, cols, colsOff, ld, 0f, partial, c * o * ckk, ckk);
             }
             if (dx != null) {
-                // dcol = W^T dY, reusing the column buffer
+                // dcol = W^T dY, in the scratch column buffer (never in the kept columns)
                 Sgemm.sgemm(true, false, ckk, ld, o, 1f, w, 0, ckk, dyc, dyOff, ld, 0f, col, 0, ld);
                 for (int s = 0; s < cnt; s++) {
                     if (g.pointwise()) {
@@ -153,7 +186,11 @@ public final class Conv2dKernel {
         });
         if (dw != null) {
             int m = o * ckk;
-            System.arraycopy(partial, 0, dw, 0, m);
+            if (addW) {
+                FloatKernels.binary(FloatKernels.ADD, dw, 0, partial, 0, dw, 0, m);
+            } else {
+                System.arraycopy(partial, 0, dw, 0, m);
+            }
             for (int c = 1; c < chunks; c++) {
                 FloatKernels.binary(FloatKernels.ADD, dw, 0, partial, c * m, dw, 0, m);
             }
@@ -164,7 +201,7 @@ public final class Conv2dKernel {
                 for (int s = 0; s < n; s++) {
                     acc += FloatKernels.sum(dy, (s * o + k) * p, p);
                 }
-                db[k] = acc;
+                db[k] = addB ? db[k] + acc : acc;
             }
         }
     }

@@ -74,11 +74,11 @@ public final class FloatMath {
         p = p.fma(r, bc(C2));
         p = p.fma(r, bc(1f));
         p = p.fma(r, bc(1f));
-        IntVector ni = ((IntVector) t.reinterpretAsInts()).sub(SHIFTER_BITS);
+        IntVector ni = t.reinterpretAsInts().sub(SHIFTER_BITS);
         IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
         IntVector n2 = ni.sub(n1);
-        FloatVector s1 = (FloatVector) n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector s2 = (FloatVector) n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector s2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         return p.mul(s1).mul(s2);
     }
 
@@ -109,7 +109,7 @@ public final class FloatMath {
         FloatVector one = FloatVector.broadcast(Simd.FLOAT, 1f);
         FloatVector e = exp(x.abs().mul(-2f));
         FloatVector y = one.sub(e).div(one.add(e));
-        IntVector sign = ((IntVector) x.reinterpretAsInts()).and(0x80000000);
-        return (FloatVector) ((IntVector) y.reinterpretAsInts()).and(0x7fffffff).or(sign).reinterpretAsFloats();
+        IntVector sign = x.reinterpretAsInts().and(0x80000000);
+        return y.reinterpretAsInts().and(0x7fffffff).or(sign).reinterpretAsFloats();
     }
 }

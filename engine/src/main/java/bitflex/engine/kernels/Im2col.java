@@ -7,7 +7,8 @@ import java.util.Arrays;
  * (>= OH*OW, so several samples can sit side by side in one wider matrix), row
  * {@code (c*KH + i)*KW + j} holding input pixel (c, oh*sh - ph + i, ow*sw - pw + j) for every output
  * position (zero where that falls in the padding). With stride 1 each output row is one contiguous
- * input run, copied with {@code System.arraycopy} (im2col) or added with a SIMD kernel (col2im).
+ * input run, copied with {@code System.arraycopy} (im2col) or added by a loop the JIT vectorises
+ * (col2im).
  * Twin: {@link Im2colScalar}; both are bit-exact (col2im adds into each input pixel in the same order).
  */
 public final class Im2col {
@@ -72,7 +73,10 @@ public final class Im2col {
                         int src = row + y * ow;
                         int dst = plane + ih * w - pw + j;
                         if (sw == 1) {
-                            FloatKernels.binary(FloatKernels.ADD, dx, dst + owLo, col, src + owLo, dx, dst + owLo, owHi - owLo);
+                            // Rows are short (often 8 to 24): a plain loop the JIT vectorises beats a kernel call.
+                            for (int q = owLo; q < owHi; q++) {
+                                dx[dst + q] += col[src + q];
+                            }
                         } else {
                             for (int q = owLo; q < owHi; q++) {
                                 dx[dst + q * sw] += col[src + q];

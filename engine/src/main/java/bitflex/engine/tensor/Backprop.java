@@ -17,6 +17,7 @@ import java.util.Set;
 final class Backprop {
     private Backprop() {}
 
+    @SuppressWarnings("try") // the scope only switches grad mode off
     static void run(Tensor root, Tensor upstream) {
         ArrayList<Tensor> order = topologicalOrder(root);
         IdentityHashMap<Tensor, Tensor> grads = new IdentityHashMap<>();

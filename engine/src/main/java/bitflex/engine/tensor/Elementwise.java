@@ -121,7 +121,8 @@ final class Elementwise {
         float[] src = x.denseData();
         Tensor out = Tensor.empty(x.shape);
         float[] dst = out.data;
-        Parallel.forRange(x.numel, Tensor.GRAIN, (f, t) -> FloatKernels.unary(op, src, f, dst, f, t - f));
+        int grain = op == FloatKernels.NEG || op == FloatKernels.RELU || op == FloatKernels.ABS ? Tensor.GRAIN : Tensor.GRAIN_HEAVY;
+        Parallel.forRange(x.numel, grain, (f, t) -> FloatKernels.unary(op, src, f, dst, f, t - f));
         return out;
     }
 
@@ -137,7 +138,7 @@ final class Elementwise {
         float[] src = x.denseData();
         Tensor out = Tensor.empty(x.shape);
         float[] dst = out.data;
-        Parallel.forRange(x.numel, Tensor.GRAIN, (f, t) -> FloatKernels.pow(src, f, p, dst, f, t - f));
+        Parallel.forRange(x.numel, Tensor.GRAIN_HEAVY, (f, t) -> FloatKernels.pow(src, f, p, dst, f, t - f));
         return out;
     }
 }

@@ -78,8 +78,11 @@ public final class Functional {
         ConvGeometry g = geometry("conv2d", x, w.shape[2], w.shape[3], strideH, strideW, padH, padW);
         int n = x.shape[0];
         Tensor y = Tensor.empty(n, o, g.oh(), g.ow());
-        Conv2dKernel.forward(x.denseData(), n, g, w.denseData(), o, b == null ? null : b.denseData(), y.data);
-        return Tensor.needsGrad(x, w, b) ? y.record(new Op.Conv2d(x, w, b, g)) : y;
+        boolean grad = Tensor.needsGrad(x, w, b);
+        long keep = grad && w.requiresGrad() ? Conv2dKernel.columnCacheSize(n, g) : 0;
+        float[] cols = keep > 0 ? Workspace.borrowFloats((int) keep) : null;
+        Conv2dKernel.forward(x.denseData(), n, g, w.denseData(), o, b == null ? null : b.denseData(), y.data, cols);
+        return grad ? y.record(new Op.Conv2d(x, w, b, g, cols)) : y;
     }
 
     /** Max pooling with a square window. */
@@ -256,6 +259,6 @@ public final class Functional {
     }
 
     private static int planeGrain(ConvGeometry g) {
-        return Math.max(1, Tensor.GRAIN / Math.max(1, g.h() * g.w()));
+        return Math.max(1, (Tensor.GRAIN / 4) / Math.max(1, g.h() * g.w()));
     }
 }

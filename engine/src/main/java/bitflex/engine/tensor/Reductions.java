@@ -9,7 +9,7 @@ final class Reductions {
     private Reductions() {}
 
     /** Elements per chunk for the parallel split of a full sum (fixed: the split never depends on threads). */
-    static final int SUM_CHUNK = 1 << 16;
+    static final int SUM_CHUNK = 1 << 18;
 
     static int[] normAxes(String op, int[] dims, int rank) {
         boolean[] seen = new boolean[rank];
@@ -204,7 +204,7 @@ final class Reductions {
         }
         int rows = x.numel / cols;
         float[] dst = out.data;
-        Parallel.forRange(rows, Math.max(1, Tensor.GRAIN / cols), (f, t) -> {
+        Parallel.forRange(rows, Math.max(1, Tensor.GRAIN_HEAVY / cols), (f, t) -> {
             if (log) {
                 FloatKernels.logSoftmaxRows(src, dst, f, t, cols);
             } else {

@@ -34,8 +34,13 @@ import java.util.Random;
  * results do not depend on the thread count.
  */
 public final class Tensor {
-    /** Elements per parallel chunk of elementwise work. */
-    static final int GRAIN = 1 << 15;
+    /**
+     * Elements per parallel chunk of memory-bound elementwise work. Waking the executor costs tens of
+     * microseconds, about what a core needs for 256K simple float ops, so smaller ops run inline.
+     */
+    static final int GRAIN = 1 << 18;
+    /** Elements per parallel chunk of compute-heavy elementwise work (exp, tanh, softmax, ...). */
+    static final int GRAIN_HEAVY = 1 << 15;
 
     final float[] data;
     final int offset;
@@ -322,6 +327,21 @@ public final class Tensor {
     /** The op that produced this tensor, or null for a leaf. */
     public Op gradFn() {
         return gradFn;
+    }
+
+    /**
+     * The gradient buffer of a leaf that requires grad, created zero-filled on the heap if absent, for
+     * derivative rules that accumulate straight into it (a GEMM with beta = 1 instead of a temporary
+     * plus an add). Writing to it bypasses autograd.
+     */
+    public float[] gradAccumulator() {
+        if (gradFn != null || !requiresGrad) {
+            throw new IllegalStateException("gradAccumulator: only for leaf tensors that require grad");
+        }
+        if (grad == null) {
+            grad = zeros(shape);
+        }
+        return grad.data;
     }
 
     /** Zeroes the accumulated gradient in place (keeps its buffer, so steps do not churn the heap). */

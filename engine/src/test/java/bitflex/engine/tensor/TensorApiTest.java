@@ -187,6 +187,38 @@ class TensorApiTest {
     }
 
     @Test
+    void layerGradientsAccumulateAcrossBackwardCalls() {
+        Random r = new Random(4);
+        Tensor x = Tensor.randn(r, 3, 2, 6, 6);
+        Tensor cw = Tensor.randn(r, 4, 2, 3, 3).requiresGrad(true);
+        Tensor cb = Tensor.randn(r, 4).requiresGrad(true);
+        Tensor lw = Tensor.randn(r, 5, 36).requiresGrad(true);
+        Tensor lb = Tensor.randn(r, 5).requiresGrad(true);
+        Tensor[] ps = {cw, cb, lw, lb};
+        java.util.function.Supplier<Tensor> loss = () -> Functional.linear(
+                Functional.flatten(Functional.conv2d(x, cw, cb, 2, 1)), lw, lb).square().sum();
+        loss.get().backward();
+        float[][] once = new float[4][];
+        for (int i = 0; i < 4; i++) {
+            once[i] = ps[i].grad().toArray();
+        }
+        loss.get().backward();
+        for (int i = 0; i < 4; i++) {
+            float[] twice = ps[i].grad().toArray();
+            for (int k = 0; k < twice.length; k++) {
+                assertEquals(2 * once[i][k], twice[k], 1e-5f * Math.max(1f, Math.abs(twice[k])));
+            }
+        }
+        // a weight used twice gets both contributions
+        Tensor w = Tensor.randn(r, 3, 3).requiresGrad(true);
+        Tensor in = Tensor.randn(r, 2, 3);
+        Functional.linear(Functional.linear(in, w, null), w, null).sum().backward();
+        Tensor w2 = Tensor.of(w.toArray(), 3, 3).requiresGrad(true);
+        in.matmul(w2.t()).matmul(w2.t()).sum().backward();
+        assertArrayEquals(w2.grad().toArray(), w.grad().toArray(), 1e-5f);
+    }
+
+    @Test
     void retainGradKeepsActivationGradients() {
         Tensor x = Tensor.of(new float[] {1, -2, 3}, 3).requiresGrad(true);
         Tensor h = x.mulScalar(2f).retainGrad();
