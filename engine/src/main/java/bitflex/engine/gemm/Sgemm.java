@@ -80,12 +80,15 @@ public final class Sgemm {
             int tasks = (int) Math.min(MAX_TASKS, Math.max(2, Long.highestOneBit(flops / TASK_FLOPS)));
             int rowUnits = (m + MR - 1) / MR;
             int colUnits = (n + NR - 1) / NR;
-            // Halve the longer side (in register tiles) until there are enough blocks: square-ish
-            // blocks pack the least data per flop.
+            // When B is read in place, cutting rows costs nothing extra (each task packs only its own
+            // rows of A), so rows go first. Otherwise halve the longer side (in register tiles) until
+            // there are enough blocks: square-ish blocks pack the least data per flop.
+            boolean rowsFirst = readsBInPlace(transB, n, k);
             while (rowChunks * colChunks < tasks) {
                 boolean canRows = rowUnits >= 2 * rowChunks;
                 boolean canCols = colUnits >= 2 * colChunks;
-                if (canCols && (!canRows || (long) colUnits * rowChunks * NR >= (long) rowUnits * colChunks * MR)) {
+                boolean longerCols = (long) colUnits * rowChunks * NR >= (long) rowUnits * colChunks * MR;
+                if (canCols && (!canRows || (!rowsFirst && longerCols))) {
                     colChunks *= 2;
                 } else if (canRows) {
                     rowChunks *= 2;
@@ -119,7 +122,7 @@ public final class Sgemm {
         float[] ap = s.a(roundUp(Math.min(MC, i1 - i0), MR) * kcMax);
         float[] bp = s.b(roundUp(Math.min(NC, j1 - j0), NR) * kcMax);
         float[] tile = s.tile;
-        boolean directB = !transB && (long) k * nTotal <= DIRECT_B_MAX_ELEMENTS;
+        boolean directB = readsBInPlace(transB, nTotal, k);
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
@@ -165,6 +168,10 @@ public final class Sgemm {
                 }
             }
         }
+    }
+
+    private static boolean readsBInPlace(boolean transB, int n, int k) {
+        return !transB && (long) k * n <= DIRECT_B_MAX_ELEMENTS;
     }
 
     private static int roundUp(int x, int unit) {

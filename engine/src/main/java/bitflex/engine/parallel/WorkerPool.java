@@ -39,11 +39,12 @@ final class WorkerPool {
 
     /**
      * Runs {@code body} for every index in {@code [0, tasks)} on the caller and the workers. Returns
-     * false without running anything when the pool is busy with another caller's fan-out (the caller
-     * then runs the tasks itself).
+     * false without running anything when the pool is busy with another fan-out, this caller's or
+     * another thread's (the caller then runs the tasks itself).
      */
     boolean tryRun(int tasks, IntConsumer body) {
-        if (!submitLock.tryLock()) {
+        // A task that fans out again (the caller is inside its own fan-out) runs its part inline.
+        if (submitLock.isHeldByCurrentThread() || !submitLock.tryLock()) {
             return false;
         }
         try {
