@@ -1,0 +1,42 @@
+package bitflex.precision.rct;
+
+import bitflex.precision.format.LayerFormat;
+
+/**
+ * RCT's format for a bitwidth: all remaining bits fractional once the integer bits cover the
+ * largest weight, {@code FL = b - 1 - intBits}.
+ *
+ * <p>DESIGN.md writes {@code intBits = ceil(log2(max |W|))}. We use {@code floor(log2 m) + 1},
+ * which is the same except when {@code m} is an exact power of two: there the ceiling would put
+ * {@code m} one step above the largest code and saturate it, while {@code floor + 1} represents it.
+ * It is computed from the binary exponent, so there is no rounding in a logarithm. All-zero weights
+ * are treated as {@code m = 1}; the result is clamped to the format's FL range.
+ */
+public final class RangeFormat {
+    private RangeFormat() {}
+
+    /** The format of {@code bits} for weights whose largest magnitude is {@code maxAbs}. */
+    public static LayerFormat forMaxAbs(int bits, double maxAbs) {
+        if (!(maxAbs >= 0) || Double.isInfinite(maxAbs)) {
+            throw new IllegalArgumentException("RangeFormat: max |W| must be finite, got " + maxAbs);
+        }
+        int intBits = maxAbs == 0 ? 1 : Math.getExponent(maxAbs) + 1;
+        int fl = bits - 1 - intBits;
+        fl = Math.min(Math.max(fl, LayerFormat.MIN_FRAC_LENGTH), LayerFormat.MAX_FRAC_LENGTH);
+        return new LayerFormat(bits, fl);
+    }
+
+    /** The largest magnitude of {@code weights}, failing on a non-finite element (named by index). */
+    public static double maxAbs(String layer, float[] weights) {
+        double m = 0;
+        for (int i = 0; i < weights.length; i++) {
+            float w = weights[i];
+            if (!Float.isFinite(w)) {
+                throw new IllegalArgumentException("RCT layer " + layer + ": weights[" + i + "] = " + w
+                        + " is not finite");
+            }
+            m = Math.max(m, Math.abs(w));
+        }
+        return m;
+    }
+}
