@@ -11,8 +11,12 @@ public final class AdaptRules {
 
     /** Largest fractional length push-up may reach before the results buffer is applied. */
     static final int PUSH_UP_CEILING = 32;
-    /** Push-up step sizes are capped here: FL >= -64 plus 128 is already past the ceiling. */
-    private static final double STEP_CAP = 128;
+    /**
+     * {@code s1 = ceil(1/L^2)} is unbounded as L falls to 0; it is capped here. Any FL >= -64 plus
+     * half the cap (the MEAN of the cap and s2 = 0) is still past the ceiling of 32, so the cap never
+     * changes a resulting format, only the logged step.
+     */
+    static final int STEP_CAP = 256;
 
     /**
      * Step 3: {@code lb_new = ceil(clamp(LBmax / GD, LBmin, LBmax))},
@@ -77,6 +81,10 @@ public final class AdaptRules {
      * Push-up step sizes for gradient diversity {@code gd} at fractional length {@code fl}:
      * {@code L = ln(GD) - 1}; if {@code L > 0}, {@code s1 = max(ceil(1/L^2), 1)},
      * {@code s2 = max(min(ceil(32 L^2), 32) - FL, 0)} and the strategy combines them.
+     *
+     * <p>As published, {@code s1} explodes as GD approaches e from above: under MIN the step is then
+     * the small {@code s2}, but under MEAN or MAX (reached when the loss stops falling) it sends FL to
+     * its ceiling in one switch.
      */
     public static PushUpSteps pushUpSteps(int fl, double gd, PushUpStrategy strategy) {
         double l = Math.log(gd) - 1.0;
