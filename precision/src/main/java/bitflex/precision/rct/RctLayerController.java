@@ -2,6 +2,7 @@ package bitflex.precision.rct;
 
 import bitflex.precision.PrecisionDecision;
 import bitflex.precision.format.LayerFormat;
+import bitflex.precision.format.RangeFormat;
 
 /**
  * RCT/APT state of one layer: bitwidth {@code b}, the format it implies for the current weights,
@@ -27,7 +28,7 @@ public final class RctLayerController {
         this.size = weights.length;
         this.params = params;
         this.bits = params.initialBits();
-        this.format = RangeFormat.forMaxAbs(bits, RangeFormat.maxAbs(layer, weights));
+        this.format = RangeFormat.forMaxAbs(bits, RangeFormat.maxAbs("RCT layer " + layer + " weights", weights));
     }
 
     /** Adds one step's updates {@code |lr g| / 2^-FL} to the window. */
@@ -60,7 +61,7 @@ public final class RctLayerController {
      * {@code K} steps, move the bitwidth and return the logged decision (null otherwise).
      */
     public PrecisionDecision afterStep(long step, float[] weights) {
-        double maxAbs = RangeFormat.maxAbs(layer, weights);
+        double maxAbs = RangeFormat.maxAbs("RCT layer " + layer + " weights", weights);
         if (windowSteps < params.window()) {
             format = RangeFormat.forMaxAbs(bits, maxAbs);
             return null;

@@ -1,10 +1,9 @@
-package bitflex.precision.rct;
-
-import bitflex.precision.format.LayerFormat;
+package bitflex.precision.format;
 
 /**
- * RCT's format for a bitwidth: all remaining bits fractional once the integer bits cover the
- * largest weight, {@code FL = b - 1 - intBits}.
+ * Dynamic fixed point for a bitwidth (RCT's rule): all remaining bits are fractional once the
+ * integer bits cover the largest magnitude, {@code FL = b - 1 - intBits}. Used for weights (RCT) and
+ * for activations and gradients ({@link RangeTracker}).
  *
  * <p>DESIGN.md writes {@code intBits = ceil(log2(max |W|))}. We use {@code floor(log2 m) + 1},
  * which is the same except when {@code m} is an exact power of two: there the ceiling would put
@@ -15,7 +14,7 @@ import bitflex.precision.format.LayerFormat;
 public final class RangeFormat {
     private RangeFormat() {}
 
-    /** The format of {@code bits} for weights whose largest magnitude is {@code maxAbs}. */
+    /** The format of {@code bits} for values whose largest magnitude is {@code maxAbs}. */
     public static LayerFormat forMaxAbs(int bits, double maxAbs) {
         if (!(maxAbs >= 0) || Double.isInfinite(maxAbs)) {
             throw new IllegalArgumentException("RangeFormat: max |W| must be finite, got " + maxAbs);
@@ -26,14 +25,13 @@ public final class RangeFormat {
         return new LayerFormat(bits, fl);
     }
 
-    /** The largest magnitude of {@code weights}, failing on a non-finite element (named by index). */
-    public static double maxAbs(String layer, float[] weights) {
+    /** The largest magnitude of {@code values}, failing on a non-finite element (named as {@code what[i]}). */
+    public static double maxAbs(String what, float[] values) {
         double m = 0;
-        for (int i = 0; i < weights.length; i++) {
-            float w = weights[i];
+        for (int i = 0; i < values.length; i++) {
+            float w = values[i];
             if (!Float.isFinite(w)) {
-                throw new IllegalArgumentException("RCT layer " + layer + ": weights[" + i + "] = " + w
-                        + " is not finite");
+                throw new IllegalArgumentException(what + "[" + i + "] = " + w + " is not finite");
             }
             m = Math.max(m, Math.abs(w));
         }
