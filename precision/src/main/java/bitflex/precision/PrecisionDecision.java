@@ -1,6 +1,6 @@
 package bitflex.precision;
 
-import bitflex.precision.format.LayerFormat;
+import bitflex.engine.fixed.FixedPointFormat;
 
 /**
  * One logged decision of a precision policy about one layer: the format before and after and the
@@ -22,7 +22,7 @@ import bitflex.precision.format.LayerFormat;
  * @param gavg            RCT: mean update size in grid steps over the window (NaN otherwise)
  */
 public record PrecisionDecision(long step, String layer, String policy, String kind,
-                                LayerFormat before, LayerFormat after,
+                                FixedPointFormat before, FixedPointFormat after,
                                 double klDivergence, double gradientDiversity, int lookBack,
                                 int resolution, int pushUpSteps, String strategy, double gavg) {
 

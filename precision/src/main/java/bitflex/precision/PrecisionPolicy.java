@@ -1,6 +1,6 @@
 package bitflex.precision;
 
-import bitflex.precision.format.LayerFormat;
+import bitflex.engine.fixed.FixedPointFormat;
 
 import java.util.List;
 
@@ -25,7 +25,7 @@ public interface PrecisionPolicy {
      * @param weights the layer's initial weights (read only, not kept)
      * @throws IllegalArgumentException if the name is already registered or the weights are empty
      */
-    LayerFormat register(String layer, float[] weights);
+    FixedPointFormat register(String layer, float[] weights);
 
     /**
      * After the backward pass: the layer's weights as used in this step's forward pass, the gradient
@@ -41,7 +41,7 @@ public interface PrecisionPolicy {
     List<PrecisionDecision> afterStep(long step, double loss, LayerWeights weights);
 
     /** The current weight format of a registered layer. */
-    LayerFormat format(String layer);
+    FixedPointFormat format(String layer);
 
     /** Registered layer names in registration order. */
     List<String> layers();

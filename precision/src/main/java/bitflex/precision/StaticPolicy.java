@@ -1,6 +1,6 @@
 package bitflex.precision;
 
-import bitflex.precision.format.LayerFormat;
+import bitflex.engine.fixed.FixedPointFormat;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,21 +12,21 @@ import java.util.Map;
  * layer so every run's log says what each layer used.
  */
 public final class StaticPolicy implements PrecisionPolicy {
-    private final Map<String, LayerFormat> given;
-    private final LayerFormat fallback;
-    private final LayerRegistry<LayerFormat> layers = new LayerRegistry<>("static");
+    private final Map<String, FixedPointFormat> given;
+    private final FixedPointFormat fallback;
+    private final LayerRegistry<FixedPointFormat> layers = new LayerRegistry<>("static");
 
     /**
      * @param formats  formats by layer name
      * @param fallback format of layers not in {@code formats}; null makes an unlisted layer an error
      */
-    public StaticPolicy(Map<String, LayerFormat> formats, LayerFormat fallback) {
+    public StaticPolicy(Map<String, FixedPointFormat> formats, FixedPointFormat fallback) {
         this.given = new LinkedHashMap<>(formats);
         this.fallback = fallback;
     }
 
     /** Every layer in the same format. */
-    public static StaticPolicy uniform(LayerFormat format) {
+    public static StaticPolicy uniform(FixedPointFormat format) {
         return new StaticPolicy(Map.of(), format);
     }
 
@@ -36,8 +36,8 @@ public final class StaticPolicy implements PrecisionPolicy {
     }
 
     @Override
-    public LayerFormat register(String layer, float[] weights) {
-        LayerFormat f = given.getOrDefault(layer, fallback);
+    public FixedPointFormat register(String layer, float[] weights) {
+        FixedPointFormat f = given.getOrDefault(layer, fallback);
         if (f == null) {
             throw new IllegalArgumentException("static policy: no format given for layer " + layer
                     + " and no default (given: " + given.keySet() + ")");
@@ -59,7 +59,7 @@ public final class StaticPolicy implements PrecisionPolicy {
     }
 
     @Override
-    public LayerFormat format(String layer) {
+    public FixedPointFormat format(String layer) {
         return layers.get(layer);
     }
 

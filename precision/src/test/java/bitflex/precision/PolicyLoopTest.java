@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import bitflex.precision.adapt.AdaptParameters;
 import bitflex.precision.adapt.AdaptPolicy;
-import bitflex.precision.format.ExactQuantizer;
-import bitflex.precision.format.LayerFormat;
+import bitflex.engine.fixed.FixedPointFormat;
+import bitflex.engine.fixed.Quantizer;
+import bitflex.engine.fixed.Rounding;
 import bitflex.precision.ledger.Baseline;
 import bitflex.precision.ledger.GemmOp;
 import bitflex.precision.ledger.LayerGemms;
@@ -65,7 +66,7 @@ class PolicyLoopTest {
         Data test = blobs(r, means, 512);
         float[] w = new float[CLASSES * FEATURES];
         for (int i = 0; i < w.length; i++) w[i] = (float) (r.nextGaussian() * 0.1);
-        LayerFormat format = policy.register(LAYER, w);
+        FixedPointFormat format = policy.register(LAYER, w);
         if (integer) {
             requantize(w, format, r);
         }
@@ -77,7 +78,7 @@ class PolicyLoopTest {
         LayerGemms gemms = MacCounter.linear(BATCH, FEATURES, CLASSES);
         double lr = 0.1;
         for (int step = 1; step <= steps; step++) {
-            for (int i = 0; i < w.length; i++) wq[i] = (float) ExactQuantizer.quantize(w[i], format);
+            Quantizer.of(format).fakeQuantize(LAYER, w, 0, wq, 0, w.length, 0);
             java.util.Arrays.fill(grad, 0f);
             double loss = 0;
             for (int b = 0; b < BATCH; b++) {
@@ -97,7 +98,7 @@ class PolicyLoopTest {
                 requantize(w, format, r);
             }
             policy.afterStep(step, loss, name -> w);
-            LayerFormat next = policy.format(LAYER);
+            FixedPointFormat next = policy.format(LAYER);
             if (integer && !next.equals(format)) {
                 requantize(w, next, r);
             }
@@ -111,9 +112,9 @@ class PolicyLoopTest {
                     0, 0, (long) BATCH * FEATURES, 2L * BATCH * FEATURES));
             ledger.endStep();
         }
+        Quantizer.of(format).fakeQuantize(LAYER, w, 0, wq, 0, w.length, 0);
         int correct = 0;
         for (int i = 0; i < test.x().length; i++) {
-            for (int k = 0; k < w.length; k++) wq[k] = (float) ExactQuantizer.quantize(w[k], format);
             double[] p = softmax(wq, test.x()[i]);
             int best = 0;
             for (int c = 1; c < CLASSES; c++) if (p[c] > p[best]) best = c;
@@ -123,13 +124,10 @@ class PolicyLoopTest {
                 ledger.run(), Density.of(wq));
     }
 
-    /** Stochastic rounding onto the format's grid: floor(x 2^FL + u), then saturation. */
-    private static void requantize(float[] w, LayerFormat f, SplittableRandom r) {
-        for (int i = 0; i < w.length; i++) {
-            double k = Math.floor(Math.scalb((double) w[i], f.fracLength()) + r.nextDouble());
-            k = Math.max(f.minCode(), Math.min(f.maxCode(), k));
-            w[i] = (float) Math.scalb(k, -f.fracLength());
-        }
+    /** Stochastic rounding onto the format's grid (the engine's counter-based generator), saturating. */
+    private static void requantize(float[] w, FixedPointFormat f, SplittableRandom r) {
+        Quantizer.of(f).withRounding(Rounding.STOCHASTIC).withSeed(r.nextLong(), 0)
+                .fakeQuantize(LAYER, w, 0, w, 0, w.length, 0);
     }
 
     private static double[] softmax(float[] w, float[] x) {
@@ -174,7 +172,7 @@ class PolicyLoopTest {
 
     @Test
     void staticEightBitIntegerLearnsToo() {
-        Result r = train(3, StaticPolicy.uniform(new LayerFormat(8, 5)), true, 400);
+        Result r = train(3, StaticPolicy.uniform(FixedPointFormat.signed(8, 5)), true, 400);
         assertTrue(r.accuracy() > 0.8, "accuracy " + r.accuracy());
         assertTrue(r.density() > 0 && r.density() <= 1);
         // All-int8 forward: bitflex's forward arithmetic equals QAT's, and the float32 baseline costs more.

@@ -4,15 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import bitflex.precision.format.LayerFormat;
+import bitflex.engine.fixed.FixedPointFormat;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class StaticPolicyTest {
     @Test
     void givesTheConfiguredFormatsAndNeverChangesThem() {
-        LayerFormat conv = new LayerFormat(6, 5);
-        LayerFormat other = new LayerFormat(8, 6);
+        FixedPointFormat conv = FixedPointFormat.signed(6, 5);
+        FixedPointFormat other = FixedPointFormat.signed(8, 6);
         StaticPolicy p = new StaticPolicy(Map.of("0.weight", conv), other);
         float[] w = {0.1f, 0.2f};
         assertEquals(conv, p.register("0.weight", w));
@@ -31,7 +31,7 @@ class StaticPolicyTest {
 
     @Test
     void unlistedLayerWithoutDefaultIsAnError() {
-        StaticPolicy p = new StaticPolicy(Map.of("a", new LayerFormat(8, 4)), null);
+        StaticPolicy p = new StaticPolicy(Map.of("a", FixedPointFormat.signed(8, 4)), null);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> p.register("b", new float[] {1f}));
         assertTrue(e.getMessage().contains("b"));

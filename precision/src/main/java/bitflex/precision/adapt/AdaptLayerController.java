@@ -1,7 +1,7 @@
 package bitflex.precision.adapt;
 
 import bitflex.precision.PrecisionDecision;
-import bitflex.precision.format.LayerFormat;
+import bitflex.engine.fixed.FixedPointFormat;
 
 /**
  * AdaPT's state and decisions for one layer (DESIGN.md section 5, steps 1 to 5).
@@ -14,7 +14,7 @@ public final class AdaptLayerController {
     private final String layer;
     private final AdaptParameters params;
     private final GradientDiversity diversity;
-    private LayerFormat format;
+    private FixedPointFormat format;
     private int lookBack;
     private int resolution;
     private PushUpStrategy strategy;
@@ -68,11 +68,11 @@ public final class AdaptLayerController {
             strategy = latestLoss >= lossSum / lossCount ? strategy.escalate() : PushUpStrategy.MIN;
         }
         double gd = diversity.diversity();
-        LayerFormat before = format;
+        FixedPointFormat before = format;
         InformationLoss loss = new InformationLoss(weights, resolution, params.epsilon());
-        LayerFormat down = AdaptRules.pushDown(before, loss, params);
+        FixedPointFormat down = AdaptRules.pushDown(before, loss, params);
         AdaptRules.PushUpSteps steps = AdaptRules.pushUpSteps(down.fracLength(), gd, strategy);
-        LayerFormat after = AdaptRules.pushUp(down, steps, gd, params.resultsBuffer());
+        FixedPointFormat after = AdaptRules.pushUp(down, steps, gd, params.resultsBuffer());
         double kl = loss.of(after);
         format = after;
         PrecisionDecision d = new PrecisionDecision(step, layer, "adapt", "switch", before, after,
@@ -92,7 +92,7 @@ public final class AdaptLayerController {
         return diversity.size();
     }
 
-    public LayerFormat format() { return format; }
+    public FixedPointFormat format() { return format; }
     public int lookBack() { return lookBack; }
     public int resolution() { return resolution; }
     public PushUpStrategy strategy() { return strategy; }

@@ -1,6 +1,6 @@
 package bitflex.precision.adapt;
 
-import bitflex.precision.format.LayerFormat;
+import bitflex.engine.fixed.FixedPointFormat;
 
 /**
  * Every knob of the AdaPT policy, with the defaults below ({@link #defaults()}, or
@@ -22,17 +22,17 @@ import bitflex.precision.format.LayerFormat;
  * <tr><td>initialStrategy</td><td>MIN</td><td>public AdaPT code</td></tr>
  * </table>
  */
-public record AdaptParameters(LayerFormat initialFormat, int resultsBuffer, int minFracLength,
+public record AdaptParameters(FixedPointFormat initialFormat, int resultsBuffer, int minFracLength,
                               int minLookBack, int maxLookBack, int initialLookBack, double lookBackMomentum,
                               int minResolution, int maxResolution, int initialResolution,
                               double tau, double epsilon, PushUpStrategy initialStrategy) {
 
     public AdaptParameters {
         check(initialFormat != null, "initialFormat", "must be given", null);
-        check(resultsBuffer >= 0 && resultsBuffer < LayerFormat.MAX_WORD_LENGTH, "resultsBuffer",
+        check(resultsBuffer >= 0 && resultsBuffer < FixedPointFormat.MAX_WORD_LENGTH, "resultsBuffer",
                 "must be in [0, 31]", resultsBuffer);
-        check(minFracLength >= LayerFormat.MIN_FRAC_LENGTH && minFracLength <= LayerFormat.MAX_WORD_LENGTH - resultsBuffer,
-                "minFracLength", "must be in [" + LayerFormat.MIN_FRAC_LENGTH + ", 32 - resultsBuffer]", minFracLength);
+        check(minFracLength >= FixedPointFormat.MIN_FRAC_LENGTH && minFracLength <= FixedPointFormat.MAX_WORD_LENGTH - resultsBuffer,
+                "minFracLength", "must be in [" + FixedPointFormat.MIN_FRAC_LENGTH + ", 32 - resultsBuffer]", minFracLength);
         check(initialFormat.fracLength() >= minFracLength, "initialFormat",
                 "must have FL >= minFracLength (" + minFracLength + ")", initialFormat);
         check(minLookBack >= 1, "minLookBack", "must be at least 1", minLookBack);
@@ -85,7 +85,7 @@ public record AdaptParameters(LayerFormat initialFormat, int resultsBuffer, int 
 
     /** Mutable builder; unset initial look-back and resolution follow the minima. */
     public static final class Builder {
-        private LayerFormat initialFormat = new LayerFormat(8, 4);
+        private FixedPointFormat initialFormat = FixedPointFormat.signed(8, 4);
         private int resultsBuffer = 4;
         private int minFracLength = 0;
         private int minLookBack = 25;
@@ -101,7 +101,7 @@ public record AdaptParameters(LayerFormat initialFormat, int resultsBuffer, int 
 
         private Builder() {}
 
-        public Builder initialFormat(LayerFormat v) { initialFormat = v; return this; }
+        public Builder initialFormat(FixedPointFormat v) { initialFormat = v; return this; }
         public Builder resultsBuffer(int v) { resultsBuffer = v; return this; }
         public Builder minFracLength(int v) { minFracLength = v; return this; }
         public Builder lookBack(int min, int max) { minLookBack = min; maxLookBack = max; return this; }

@@ -4,7 +4,7 @@ import bitflex.precision.LayerRegistry;
 import bitflex.precision.LayerWeights;
 import bitflex.precision.PrecisionDecision;
 import bitflex.precision.PrecisionPolicy;
-import bitflex.precision.format.LayerFormat;
+import bitflex.engine.fixed.FixedPointFormat;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -49,10 +49,10 @@ public final class AdaptPolicy implements PrecisionPolicy {
     }
 
     @Override
-    public LayerFormat register(String layer, float[] weights) {
+    public FixedPointFormat register(String layer, float[] weights) {
         AdaptLayerController c = new AdaptLayerController(layer, weights == null ? 1 : Math.max(weights.length, 1), params);
         layers.add(layer, weights, c);
-        LayerFormat f = c.format();
+        FixedPointFormat f = c.format();
         layers.log(new PrecisionDecision(0, layer, "adapt", "initial", f, f, Double.NaN, Double.NaN,
                 c.lookBack(), c.resolution(), 0, c.strategy().label(), Double.NaN));
         return f;
@@ -85,7 +85,7 @@ public final class AdaptPolicy implements PrecisionPolicy {
     }
 
     @Override
-    public LayerFormat format(String layer) {
+    public FixedPointFormat format(String layer) {
         return layers.get(layer).format();
     }
 

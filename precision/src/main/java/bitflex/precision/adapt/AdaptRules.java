@@ -1,6 +1,6 @@
 package bitflex.precision.adapt;
 
-import bitflex.precision.format.LayerFormat;
+import bitflex.engine.fixed.FixedPointFormat;
 
 /**
  * The AdaPT update rules as pure functions (DESIGN.md section 5), so each can be tested on its own.
@@ -59,19 +59,19 @@ public final class AdaptRules {
      * <p>DESIGN.md writes the WL range as {@code [FL, WL]}; starting it at {@code FL + RB} gives the
      * same result once the results buffer is enforced, with fewer evaluations.
      */
-    public static LayerFormat pushDown(LayerFormat current, InformationLoss loss, AdaptParameters p) {
+    public static FixedPointFormat pushDown(FixedPointFormat current, InformationLoss loss, AdaptParameters p) {
         int wl = current.wordLength();
         int fl = current.fracLength();
         double tau = p.tau();
         if (p.minFracLength() <= fl) {
             fl = Bisection.smallest(p.minFracLength(), fl,
-                    f -> loss.of(new LayerFormat(wl, f)) <= tau).orElse(fl);
+                    f -> loss.of(FixedPointFormat.signed(wl, f)) <= tau).orElse(fl);
         }
         final int newFl = fl;
         int wlLow = Math.min(Math.max(newFl + p.resultsBuffer(), 1), wl);
         int newWl = Bisection.smallest(wlLow, wl,
-                w -> loss.of(new LayerFormat(w, newFl)) <= tau).orElse(wl);
-        return new LayerFormat(newWl, newFl);
+                w -> loss.of(FixedPointFormat.signed(w, newFl)) <= tau).orElse(wl);
+        return FixedPointFormat.signed(newWl, newFl);
     }
 
     /** The two push-up step sizes and the one the strategy picks; all 0 when {@code L <= 0}. */
@@ -101,23 +101,23 @@ public final class AdaptRules {
      * {@code FL = min(FL + s, 32)}, {@code WL = min(max(WL, FL) + 1, 32)}; then the results buffer.
      * When {@code L <= 0} the format is returned with only the buffer enforced.
      */
-    public static LayerFormat pushUp(LayerFormat current, PushUpSteps steps, double gd, int resultsBuffer) {
+    public static FixedPointFormat pushUp(FixedPointFormat current, PushUpSteps steps, double gd, int resultsBuffer) {
         if (!(Math.log(gd) - 1.0 > 0)) {
             return enforceBuffer(current, resultsBuffer);
         }
         int fl = Math.min(current.fracLength() + steps.step(), PUSH_UP_CEILING);
-        int wl = Math.min(Math.max(current.wordLength(), fl) + 1, LayerFormat.MAX_WORD_LENGTH);
+        int wl = Math.min(Math.max(current.wordLength(), fl) + 1, FixedPointFormat.MAX_WORD_LENGTH);
         return enforceBuffer(fl, wl, resultsBuffer);
     }
 
     /** {@code FL <= 32 - RB}, then {@code WL >= FL + RB} (which then also keeps {@code WL <= 32}). */
-    public static LayerFormat enforceBuffer(LayerFormat f, int resultsBuffer) {
+    public static FixedPointFormat enforceBuffer(FixedPointFormat f, int resultsBuffer) {
         return enforceBuffer(f.fracLength(), f.wordLength(), resultsBuffer);
     }
 
-    private static LayerFormat enforceBuffer(int fl, int wl, int rb) {
-        int newFl = Math.min(fl, LayerFormat.MAX_WORD_LENGTH - rb);
-        int newWl = Math.min(Math.max(wl, Math.max(newFl + rb, 1)), LayerFormat.MAX_WORD_LENGTH);
-        return new LayerFormat(newWl, newFl);
+    private static FixedPointFormat enforceBuffer(int fl, int wl, int rb) {
+        int newFl = Math.min(fl, FixedPointFormat.MAX_WORD_LENGTH - rb);
+        int newWl = Math.min(Math.max(wl, Math.max(newFl + rb, 1)), FixedPointFormat.MAX_WORD_LENGTH);
+        return FixedPointFormat.signed(newWl, newFl);
     }
 }

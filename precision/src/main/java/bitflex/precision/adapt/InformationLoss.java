@@ -1,13 +1,15 @@
 package bitflex.precision.adapt;
 
-import bitflex.precision.format.ExactQuantizer;
-import bitflex.precision.format.LayerFormat;
+import bitflex.engine.fixed.Quantizer;
+import bitflex.engine.fixed.FixedPointFormat;
 
 /**
  * AdaPT's information loss of a layer's weights in a candidate format: {@code D_KL(P || Q)}, where
  * {@code P} is the R-bin histogram of the float weights over their own {@code [min, max]} and
- * {@code Q} the histogram of the same weights quantized to the candidate format (round half to even,
- * saturate), over the same bins.
+ * {@code Q} the histogram of the same weights quantized to the candidate format, over the same bins.
+ * Quantization is the engine's fake-quantize with round-half-to-even and saturation, i.e. exactly
+ * the float values a fake-quant forward pass would use (exact grid values for WL <= 24; above that
+ * the nearest float to the grid value).
  *
  * <p>Binning: bin {@code floor((x - min) / (max - min) * R)}, with {@code max} in the last bin.
  * Quantized values that land outside {@code [min, max]} are counted in the nearest end bin, so
@@ -27,6 +29,7 @@ public final class InformationLoss {
     private final float max;
     private final long[] p;
     private final long[] q;
+    private final float[] quantized;
 
     /**
      * @param weights the layer's weights (kept by reference for the lifetime of this object; no NaN)
@@ -58,6 +61,7 @@ public final class InformationLoss {
         this.max = hi;
         this.p = new long[bins];
         this.q = new long[bins];
+        this.quantized = new float[weights.length];
         for (float w : weights) {
             p[bin(w)]++;
         }
@@ -79,10 +83,11 @@ public final class InformationLoss {
     }
 
     /** The loss {@code D_KL(P || Q)} of the candidate format, in nats. */
-    public double of(LayerFormat format) {
+    public double of(FixedPointFormat format) {
+        Quantizer.of(format).fakeQuantize("weights", weights, 0, quantized, 0, weights.length, 0);
         java.util.Arrays.fill(q, 0L);
-        for (float w : weights) {
-            q[bin(ExactQuantizer.quantize(w, format))]++;
+        for (float v : quantized) {
+            q[bin(v)]++;
         }
         return KlDivergence.of(p, q, eps);
     }
@@ -93,7 +98,7 @@ public final class InformationLoss {
     }
 
     /** A copy of the quantized histogram Q of {@code format}. */
-    public long[] quantizedHistogram(LayerFormat format) {
+    public long[] quantizedHistogram(FixedPointFormat format) {
         of(format);
         return q.clone();
     }

@@ -1,5 +1,7 @@
 package bitflex.precision.format;
 
+import bitflex.engine.fixed.FixedPointFormat;
+
 /**
  * Dynamic fixed point for a bitwidth (RCT's rule): all remaining bits are fractional once the
  * integer bits cover the largest magnitude, {@code FL = b - 1 - intBits}. Used for weights (RCT) and
@@ -15,14 +17,14 @@ public final class RangeFormat {
     private RangeFormat() {}
 
     /** The format of {@code bits} for values whose largest magnitude is {@code maxAbs}. */
-    public static LayerFormat forMaxAbs(int bits, double maxAbs) {
+    public static FixedPointFormat forMaxAbs(int bits, double maxAbs) {
         if (!(maxAbs >= 0) || Double.isInfinite(maxAbs)) {
             throw new IllegalArgumentException("RangeFormat: max |W| must be finite, got " + maxAbs);
         }
         int intBits = maxAbs == 0 ? 1 : Math.getExponent(maxAbs) + 1;
         int fl = bits - 1 - intBits;
-        fl = Math.min(Math.max(fl, LayerFormat.MIN_FRAC_LENGTH), LayerFormat.MAX_FRAC_LENGTH);
-        return new LayerFormat(bits, fl);
+        fl = Math.min(Math.max(fl, FixedPointFormat.MIN_FRAC_LENGTH), FixedPointFormat.MAX_FRAC_LENGTH);
+        return FixedPointFormat.signed(bits, fl);
     }
 
     /** The largest magnitude of {@code values}, failing on a non-finite element (named as {@code what[i]}). */

@@ -1,5 +1,7 @@
 package bitflex.precision.format;
 
+import bitflex.engine.fixed.FixedPointFormat;
+
 /**
  * Per-tensor dynamic fixed point for activations and gradients: a fixed bitwidth, and the FL that
  * covers the largest magnitude seen over the last {@code window} observations
@@ -11,7 +13,7 @@ public final class RangeTracker {
     private final int bits;
     private final double[] maxima;
     private int seen;
-    private LayerFormat format;
+    private FixedPointFormat format;
 
     /**
      * @param what   tensor name for error messages, e.g. {@code "0.weight grad"}
@@ -29,12 +31,12 @@ public final class RangeTracker {
     }
 
     /** Records a tensor's values and returns the format for them (and for the next use). */
-    public LayerFormat observe(float[] values) {
+    public FixedPointFormat observe(float[] values) {
         return observeMaxAbs(RangeFormat.maxAbs(what, values));
     }
 
     /** Records a tensor's largest magnitude (for callers that already know it). */
-    public LayerFormat observeMaxAbs(double maxAbs) {
+    public FixedPointFormat observeMaxAbs(double maxAbs) {
         if (!(maxAbs >= 0) || Double.isInfinite(maxAbs)) {
             throw new IllegalArgumentException("RangeTracker " + what + ": max |x| must be finite, got " + maxAbs);
         }
@@ -49,7 +51,7 @@ public final class RangeTracker {
     }
 
     /** The current format (FL 1 below the bitwidth's sign bit before any observation). */
-    public LayerFormat format() {
+    public FixedPointFormat format() {
         return format;
     }
 }

@@ -1,7 +1,7 @@
 package bitflex.precision.rct;
 
 import bitflex.precision.PrecisionDecision;
-import bitflex.precision.format.LayerFormat;
+import bitflex.engine.fixed.FixedPointFormat;
 import bitflex.precision.format.RangeFormat;
 
 /**
@@ -18,7 +18,7 @@ public final class RctLayerController {
     private final int size;
     private final RctParameters params;
     private int bits;
-    private LayerFormat format;
+    private FixedPointFormat format;
     private double updateSum;
     private long updateCount;
     private int windowSteps;
@@ -66,7 +66,7 @@ public final class RctLayerController {
             format = RangeFormat.forMaxAbs(bits, maxAbs);
             return null;
         }
-        LayerFormat before = format;
+        FixedPointFormat before = format;
         double gavg = updateSum / updateCount;
         String kind;
         if (gavg < params.minUpdate() && bits < params.maxBits()) {
@@ -87,6 +87,6 @@ public final class RctLayerController {
     }
 
     public int bits() { return bits; }
-    public LayerFormat format() { return format; }
+    public FixedPointFormat format() { return format; }
     public int size() { return size; }
 }

@@ -4,7 +4,7 @@ import bitflex.precision.LayerRegistry;
 import bitflex.precision.LayerWeights;
 import bitflex.precision.PrecisionDecision;
 import bitflex.precision.PrecisionPolicy;
-import bitflex.precision.format.LayerFormat;
+import bitflex.engine.fixed.FixedPointFormat;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +38,7 @@ public final class RctPolicy implements PrecisionPolicy {
     }
 
     @Override
-    public LayerFormat register(String layer, float[] weights) {
+    public FixedPointFormat register(String layer, float[] weights) {
         if (weights == null || weights.length == 0) {
             throw new IllegalArgumentException("rct policy: layer " + layer + " has no weights");
         }
@@ -74,7 +74,7 @@ public final class RctPolicy implements PrecisionPolicy {
     }
 
     @Override
-    public LayerFormat format(String layer) {
+    public FixedPointFormat format(String layer) {
         return layers.get(layer).format();
     }
 

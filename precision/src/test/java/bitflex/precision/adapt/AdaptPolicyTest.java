@@ -8,7 +8,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
 import bitflex.precision.PrecisionDecision;
-import bitflex.precision.format.LayerFormat;
+import bitflex.engine.fixed.FixedPointFormat;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +37,7 @@ class AdaptPolicyTest {
             weights.put(name, w);
             direction.put(name, d);
             noise.put(name, Math.scalb(1.0, r.nextInt(-3, 5)));
-            LayerFormat f = policy.register(name, w);
+            FixedPointFormat f = policy.register(name, w);
             assertTrue(f.wordLength() >= f.fracLength() + params.resultsBuffer());
         }
         double loss = 2.3;
@@ -80,11 +80,11 @@ class AdaptPolicyTest {
             SplittableRandom r = new SplittableRandom(seed);
             int rb = r.nextBoolean() ? 4 : 8;
             AdaptParameters p = AdaptParameters.builder().resultsBuffer(rb).lookBack(5, 40)
-                    .resolution(20, 60).initialFormat(new LayerFormat(8 + (rb - 4), 4)).build();
+                    .resolution(20, 60).initialFormat(FixedPointFormat.signed(8 + (rb - 4), 4)).build();
             List<PrecisionDecision> log = simulate(seed, p, 200);
             int switches = 0;
             for (PrecisionDecision d : log) {
-                LayerFormat f = d.after();
+                FixedPointFormat f = d.after();
                 assertTrue(f.fracLength() >= p.minFracLength() && f.fracLength() <= 32 - rb, d.toString());
                 assertTrue(f.wordLength() >= f.fracLength() + rb && f.wordLength() <= 32, d.toString());
                 assertTrue(d.lookBack() >= 5 && d.lookBack() <= 40, d.toString());
@@ -111,7 +111,7 @@ class AdaptPolicyTest {
             w[i] = -2f + i * 0.25f;
             g[i] = 1f + i;
         }
-        AdaptPolicy policy = new AdaptPolicy(AdaptParameters.builder().initialFormat(new LayerFormat(16, 12)).build());
+        AdaptPolicy policy = new AdaptPolicy(AdaptParameters.builder().initialFormat(FixedPointFormat.signed(16, 12)).build());
         policy.register("fc", w);
         List<PrecisionDecision> switches = new ArrayList<>();
         int step = 0;
@@ -122,13 +122,13 @@ class AdaptPolicyTest {
         }
         assertEquals(1, switches.size());
         PrecisionDecision d = switches.get(0);
-        assertEquals(new LayerFormat(16, 12), d.before());
-        assertEquals(new LayerFormat(6, 2), d.after());
+        assertEquals(FixedPointFormat.signed(16, 12), d.before());
+        assertEquals(FixedPointFormat.signed(6, 2), d.after());
         assertEquals(0.0, d.klDivergence());
         assertEquals(1.0, d.gradientDiversity(), 1e-12);
         assertEquals(0, d.pushUpSteps());
         assertTrue(d.step() >= 25, "the window must fill first: " + d.step());
-        assertEquals(new LayerFormat(6, 2), policy.format("fc"));
+        assertEquals(FixedPointFormat.signed(6, 2), policy.format("fc"));
         assertEquals(0, policy.controller("fc").windowCount(), "window reset after a switch");
     }
 

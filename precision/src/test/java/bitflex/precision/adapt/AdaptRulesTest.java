@@ -7,7 +7,7 @@ import static org.quicktheories.generators.SourceDSL.doubles;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
-import bitflex.precision.format.LayerFormat;
+import bitflex.engine.fixed.FixedPointFormat;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +22,7 @@ class AdaptRulesTest {
                 .resolution(rMin, rMin + r.nextInt(0, 120))
                 .lookBackMomentum(r.nextDouble())
                 .resultsBuffer(rb)
-                .initialFormat(new LayerFormat(Math.max(8, 4 + rb), 4))
+                .initialFormat(FixedPointFormat.signed(Math.max(8, 4 + rb), 4))
                 .build();
     }
 
@@ -85,7 +85,7 @@ class AdaptRulesTest {
     void noPushUpAtOrBelowDiversityE() {
         qt().withExamples(1000).forAll(doubles().between(1.0, Math.E), integers().between(0, 28), integers().between(0, 4))
                 .checkAssert((gd, fl, rb) -> {
-                    LayerFormat f = new LayerFormat(Math.min(32, fl + rb + 2), fl);
+                    FixedPointFormat f = FixedPointFormat.signed(Math.min(32, fl + rb + 2), fl);
                     for (PushUpStrategy s : PushUpStrategy.values()) {
                         AdaptRules.PushUpSteps steps = AdaptRules.pushUpSteps(fl, gd, s);
                         assertEquals(0, steps.step());
@@ -101,10 +101,10 @@ class AdaptRulesTest {
                 .checkAssert((gd, fl, rb, strategy) -> {
                     if (fl > 32 - rb) return;
                     int wl = Math.max(1, Math.min(32, fl + rb + (fl & 3)));
-                    LayerFormat f = new LayerFormat(wl, fl);
+                    FixedPointFormat f = FixedPointFormat.signed(wl, fl);
                     PushUpStrategy s = PushUpStrategy.values()[strategy];
                     AdaptRules.PushUpSteps steps = AdaptRules.pushUpSteps(fl, gd, s);
-                    LayerFormat up = AdaptRules.pushUp(f, steps, gd, rb);
+                    FixedPointFormat up = AdaptRules.pushUp(f, steps, gd, rb);
                     assertTrue(up.fracLength() >= fl, () -> f + " -> " + up);
                     assertTrue(up.wordLength() >= wl, () -> f + " -> " + up);
                     assertTrue(up.wordLength() > wl || wl == 32, () -> "WL must grow: " + f + " -> " + up);
@@ -142,7 +142,7 @@ class AdaptRulesTest {
     void bufferIsEnforcedFromAnyStart() {
         qt().withExamples(2000).forAll(integers().between(1, 32), integers().between(-64, 64), integers().between(0, 31))
                 .checkAssert((wl, fl, rb) -> {
-                    LayerFormat f = AdaptRules.enforceBuffer(new LayerFormat(wl, fl), rb);
+                    FixedPointFormat f = AdaptRules.enforceBuffer(FixedPointFormat.signed(wl, fl), rb);
                     assertTrue(f.fracLength() <= 32 - rb);
                     assertTrue(f.wordLength() >= f.fracLength() + rb);
                     assertTrue(f.wordLength() >= wl || f.wordLength() == 32);

@@ -6,7 +6,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
-import bitflex.precision.format.LayerFormat;
+import bitflex.engine.fixed.FixedPointFormat;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntPredicate;
@@ -56,18 +56,18 @@ class PushDownTest {
                 .checkAssert((seed, rb, flMin) -> {
                     SplittableRandom r = new SplittableRandom(seed);
                     AdaptParameters p = AdaptParameters.builder().resultsBuffer(rb).minFracLength(flMin)
-                            .initialFormat(new LayerFormat(Math.max(flMin + rb, 1), flMin)).build();
+                            .initialFormat(FixedPointFormat.signed(Math.max(flMin + rb, 1), flMin)).build();
                     int fl0 = r.nextInt(flMin, 32 - rb + 1);
                     int wl0 = r.nextInt(Math.max(fl0 + rb, 1), 33);
-                    LayerFormat start = new LayerFormat(wl0, fl0);
+                    FixedPointFormat start = FixedPointFormat.signed(wl0, fl0);
                     InformationLoss loss = new InformationLoss(weights(r, r.nextInt(1, 300)), r.nextInt(2, 160), 1e-10);
-                    LayerFormat got = AdaptRules.pushDown(start, loss, p);
+                    FixedPointFormat got = AdaptRules.pushDown(start, loss, p);
 
-                    IntPredicate flOk = f -> loss.of(new LayerFormat(wl0, f)) <= 0;
+                    IntPredicate flOk = f -> loss.of(FixedPointFormat.signed(wl0, f)) <= 0;
                     Scan fls = scan(flMin, fl0, flOk);
                     int expectFl = fls.smallest() > fl0 ? fl0 : fls.smallest();
                     int newFl = got.fracLength();
-                    IntPredicate wlOk = w -> loss.of(new LayerFormat(w, newFl)) <= 0;
+                    IntPredicate wlOk = w -> loss.of(FixedPointFormat.signed(w, newFl)) <= 0;
                     int wlLo = Math.max(newFl + rb, 1);
                     Scan wls = scan(wlLo, wl0, wlOk);
                     int expectWl = wls.smallest() > wl0 ? wl0 : wls.smallest();
@@ -75,7 +75,7 @@ class PushDownTest {
                     cases.incrementAndGet();
                     if (fls.monotone() && wls.monotone()) {
                         monotoneCases.incrementAndGet();
-                        assertEquals(new LayerFormat(expectWl, expectFl), got, "start " + start);
+                        assertEquals(FixedPointFormat.signed(expectWl, expectFl), got, "start " + start);
                     } else {
                         // Not monotone: bisection still lands on the lower edge of a lossless run.
                         if (flOk.test(fl0)) {
@@ -110,10 +110,10 @@ class PushDownTest {
         }
         AdaptParameters p = AdaptParameters.defaults();
         InformationLoss loss = new InformationLoss(w, 50, p.epsilon());
-        assertEquals(new LayerFormat(6, 2), AdaptRules.pushDown(new LayerFormat(16, 12), loss, p));
+        assertEquals(FixedPointFormat.signed(6, 2), AdaptRules.pushDown(FixedPointFormat.signed(16, 12), loss, p));
         // With no buffer the word length itself comes out: 4 bits hold only -8..7, so 2.0 saturates.
         AdaptParameters noBuffer = p.toBuilder().resultsBuffer(0).build();
-        assertEquals(new LayerFormat(5, 2), AdaptRules.pushDown(new LayerFormat(16, 12), loss, noBuffer));
+        assertEquals(FixedPointFormat.signed(5, 2), AdaptRules.pushDown(FixedPointFormat.signed(16, 12), loss, noBuffer));
     }
 
     @Test
@@ -121,7 +121,7 @@ class PushDownTest {
         float[] w = {0.1f, 0.2f, 0.3f, 0.7f};
         AdaptParameters p = AdaptParameters.defaults();
         InformationLoss loss = new InformationLoss(w, 50, p.epsilon());
-        LayerFormat coarse = new LayerFormat(8, 4);
+        FixedPointFormat coarse = FixedPointFormat.signed(8, 4);
         assertTrue(loss.of(coarse) > 0);
         assertEquals(coarse, AdaptRules.pushDown(coarse, loss, p));
     }

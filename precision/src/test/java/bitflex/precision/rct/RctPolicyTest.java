@@ -7,7 +7,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
 import bitflex.precision.PrecisionDecision;
-import bitflex.precision.format.LayerFormat;
+import bitflex.engine.fixed.FixedPointFormat;
 import bitflex.precision.format.RangeFormat;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -65,7 +65,7 @@ class RctPolicyTest {
         RctPolicy policy = new RctPolicy(RctParameters.builder().window(2).minUpdate(0.1).build());
         float[] w = {0.5f, -0.25f}; // max 0.5 -> FL = 8 - 1 - 0 = 7, step 1/128
         policy.register("fc", w);
-        assertEquals(new LayerFormat(8, 7), policy.format("fc"));
+        assertEquals(FixedPointFormat.signed(8, 7), policy.format("fc"));
         policy.afterBackward(1, "fc", w, new float[] {0.01f, -0.03f}, 0.25);
         assertTrue(policy.afterStep(1, 1.0, name -> w).isEmpty());
         policy.afterBackward(2, "fc", w, new float[] {0.0f, 0.02f}, 0.25);
