@@ -15,7 +15,7 @@ import java.util.Map;
  * ledger.beginStep(step);
  * ledger.gemms(GemmOp.integer("0.weight", MacCounter.linear(64, 784, 256), 8, 8, 16, density));
  * ledger.memory(new LayerMemory("0.weight", n, bytes, 0, gradBytes, stateBytes, 1, saved, savedBytes));
- * StepLedger s = ledger.endStep();
+ * StepLedger s = ledger.endStep(batchSize, System.nanoTime() - t0);
  * }</pre>
  *
  * Not thread-safe: one trainer thread reports.
@@ -28,6 +28,8 @@ public final class Ledger {
     private final Map<String, MemoryReport> peakByLayer = new LinkedHashMap<>();
     private MemoryReport peakTotal = MemoryReport.empty(TOTAL);
     private long steps;
+    private long samples;
+    private long wallNanos;
 
     private boolean open;
     private long step;
@@ -81,9 +83,21 @@ public final class Ledger {
         }
     }
 
-    /** Closes the step, adds it to the run, and returns it. */
+    /** Closes the step without timing, adds it to the run, and returns it. */
     public StepLedger endStep() {
+        return endStep(0, 0);
+    }
+
+    /**
+     * Closes the step with what was measured beside the estimates: the samples it trained on and
+     * its wall time (for example {@code System.nanoTime()} around forward, backward and update).
+     */
+    public StepLedger endStep(long stepSamples, long stepWallNanos) {
         requireOpen("endStep");
+        if (stepSamples < 0 || stepWallNanos < 0) {
+            throw new IllegalArgumentException("Ledger.endStep: samples and wall time must be non-negative, got "
+                    + stepSamples + " and " + stepWallNanos);
+        }
         open = false;
         List<LayerCost> layers = List.copyOf(stepCosts.values());
         LayerCost total = LayerCost.zero(TOTAL);
@@ -102,7 +116,10 @@ public final class Ledger {
             peakTotal = memoryTotal;
         }
         steps++;
-        return new StepLedger(step, List.copyOf(stepOps), layers, total, memory, memoryTotal);
+        samples += stepSamples;
+        wallNanos += stepWallNanos;
+        return new StepLedger(step, List.copyOf(stepOps), layers, total, memory, memoryTotal,
+                stepSamples, stepWallNanos);
     }
 
     /** The run so far (closed steps only). */
@@ -112,7 +129,7 @@ public final class Ledger {
         for (LayerCost c : layers) {
             total = total.plus(c);
         }
-        return new RunLedger(steps, layers, total, List.copyOf(peakByLayer.values()), peakTotal);
+        return new RunLedger(steps, layers, total, List.copyOf(peakByLayer.values()), peakTotal, samples, wallNanos);
     }
 
     private void requireOpen(String what) {

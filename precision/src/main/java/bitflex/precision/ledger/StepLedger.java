@@ -12,6 +12,8 @@ import java.util.List;
  * @param memory  memory per layer, in first-reported order
  * @param memoryTotal sum of the layers' memory: the step's peak, since all of it is live at once
  *                    between forward and backward
+ * @param samples     samples the step trained on, as measured (0 if not reported)
+ * @param wallNanos   measured wall time of the step in nanoseconds (0 if not reported)
  */
 public record StepLedger(long step, List<GemmOp> ops, List<LayerCost> layers, LayerCost total,
-                         List<MemoryReport> memory, MemoryReport memoryTotal) {}
+                         List<MemoryReport> memory, MemoryReport memoryTotal, long samples, long wallNanos) {}

@@ -40,6 +40,32 @@ public final class Density {
         return z;
     }
 
+    /**
+     * Exact zeros of an integer storage array as the engine allocates it ({@code byte[]},
+     * {@code short[]} or {@code int[]}); an integer 0 is the value 0 in every format.
+     */
+    public static long zerosOfStorage(Object storage) {
+        return switch (storage) {
+            case byte[] b -> zeros(b);
+            case short[] s -> zeros(s);
+            case int[] i -> zeros(i);
+            case null -> throw new IllegalArgumentException("Density: storage array is null");
+            default -> throw new IllegalArgumentException("Density: storage must be byte[], short[] or int[], got "
+                    + storage.getClass().getSimpleName());
+        };
+    }
+
+    /** Density of an integer storage array ({@code byte[]}, {@code short[]} or {@code int[]}). */
+    public static double ofStorage(Object storage) {
+        long n = switch (storage) {
+            case byte[] b -> b.length;
+            case short[] s -> s.length;
+            case int[] i -> i.length;
+            case null, default -> -1;
+        };
+        return of(zerosOfStorage(storage), Math.max(n, 0));
+    }
+
     /** {@code 1 - zeros / count}; 1 for an empty array (nothing to skip). */
     public static double of(long zeros, long count) {
         if (zeros < 0 || zeros > count) {

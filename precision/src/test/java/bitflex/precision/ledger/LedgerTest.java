@@ -178,7 +178,10 @@ class LedgerTest {
         assertEquals(integer.fp32().totalBytes() + frozen.fp32().totalBytes(), s.memoryTotal().fp32().totalBytes());
         ledger.beginStep(2);
         ledger.memory(new LayerMemory("fc", n, n, 0, 2 * n, 2 * n, 1, 100, 100));
-        ledger.endStep();
+        StepLedger timed = ledger.endStep(64, 2_000_000);
+        assertEquals(64, timed.samples());
+        assertEquals(64, ledger.run().samples());
+        assertEquals(32_000.0, ledger.run().samplesPerSecond(), 1e-9);
         assertEquals(s.memoryTotal(), ledger.run().peakTotal());
         assertEquals(500, ledger.run().peakMemory().get(0).bitflex().savedActivationBytes());
     }

@@ -56,6 +56,9 @@ class SparsityTest {
         assertEquals(1.0, Density.of(new int[] {1, 2}));
         assertEquals(0.5, Density.of(new float[] {0f, -0f, 1e-30f, 2f}));
         assertEquals(1.0, Density.of(new int[0]));
+        assertEquals(0.5, Density.ofStorage(new short[] {0, 9}));
+        assertEquals(2, Density.zerosOfStorage(new byte[] {0, 0, 1}));
+        assertThrows(IllegalArgumentException.class, () -> Density.ofStorage(new float[1]));
         DensityTracker t = new DensityTracker();
         t.record(1, "a", new byte[] {0, 0, 0, 1});
         t.record(1, "b", new float[] {1f, 1f, 1f, 1f});
