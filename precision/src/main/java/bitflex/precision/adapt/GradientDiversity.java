@@ -1,5 +1,7 @@
 package bitflex.precision.adapt;
 
+import bitflex.precision.ArrayStats;
+
 /**
  * AdaPT's gradient-diversity accumulator for one layer: the count {@code n} of gradients seen since
  * the last switch and the sum {@code S} of their unit-normalised copies. Diversity
@@ -10,6 +12,7 @@ package bitflex.precision.adapt;
  */
 public final class GradientDiversity {
     private final double[] sum;
+    private double sumNormSquared;
     private int count;
 
     public GradientDiversity(int size) {
@@ -30,22 +33,33 @@ public final class GradientDiversity {
             throw new IllegalArgumentException("GradientDiversity: gradient has " + gradient.length
                     + " elements, layer has " + sum.length);
         }
-        double sq = 0.0;
-        for (int i = 0; i < gradient.length; i++) {
-            float g = gradient[i];
-            if (!Float.isFinite(g)) {
-                throw new IllegalArgumentException("GradientDiversity: gradient[" + i + "] = " + g
-                        + " is not finite");
-            }
-            sq += (double) g * g;
-        }
+        double sq = ArrayStats.sumOfSquares("GradientDiversity: gradient", gradient);
         if (sq == 0.0) {
             return false;
         }
         double inv = 1.0 / Math.sqrt(sq);
-        for (int i = 0; i < gradient.length; i++) {
-            sum[i] += gradient[i] * inv;
+        // Update S and its squared norm in one pass, eight partial sums in a fixed order (see ArrayStats).
+        double[] s = sum;
+        double q0 = 0, q1 = 0, q2 = 0, q3 = 0, q4 = 0, q5 = 0, q6 = 0, q7 = 0;
+        int n = s.length;
+        int i = 0;
+        for (; i <= n - 8; i += 8) {
+            double v0 = s[i] += gradient[i] * inv;
+            double v1 = s[i + 1] += gradient[i + 1] * inv;
+            double v2 = s[i + 2] += gradient[i + 2] * inv;
+            double v3 = s[i + 3] += gradient[i + 3] * inv;
+            double v4 = s[i + 4] += gradient[i + 4] * inv;
+            double v5 = s[i + 5] += gradient[i + 5] * inv;
+            double v6 = s[i + 6] += gradient[i + 6] * inv;
+            double v7 = s[i + 7] += gradient[i + 7] * inv;
+            q0 += v0 * v0; q1 += v1 * v1; q2 += v2 * v2; q3 += v3 * v3;
+            q4 += v4 * v4; q5 += v5 * v5; q6 += v6 * v6; q7 += v7 * v7;
         }
+        for (; i < n; i++) {
+            double v = s[i] += gradient[i] * inv;
+            q0 += v * v;
+        }
+        sumNormSquared = ((q0 + q1) + (q2 + q3)) + ((q4 + q5) + (q6 + q7));
         count++;
         return true;
     }
@@ -68,16 +82,14 @@ public final class GradientDiversity {
         if (count == 0) {
             return Double.NaN;
         }
-        double sq = 0.0;
-        for (double s : sum) {
-            sq += s * s;
-        }
+        double sq = sumNormSquared;
         // Rounding can put ||S|| a hair above n when all gradients agree; GD >= 1 by definition.
         return Math.max(1.0, count / Math.sqrt(sq));
     }
 
     public void reset() {
         java.util.Arrays.fill(sum, 0.0);
+        sumNormSquared = 0;
         count = 0;
     }
 }

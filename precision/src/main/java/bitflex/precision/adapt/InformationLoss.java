@@ -11,7 +11,7 @@ import bitflex.engine.fixed.FixedPointFormat;
  * the float values a fake-quant forward pass would use (exact grid values for WL <= 24; above that
  * the nearest float to the grid value).
  *
- * <p>Binning: bin {@code floor((x - min) / (max - min) * R)}, with {@code max} in the last bin.
+ * <p>Binning: bin {@code floor((x - min) * (R / (max - min)))}, with {@code max} in the last bin.
  * Quantized values that land outside {@code [min, max]} are counted in the nearest end bin, so
  * {@code P} and {@code Q} always count the same weights and a format is lossless (loss 0) exactly
  * when quantization moves no weight into another bin. When all weights are equal the range is
@@ -27,6 +27,7 @@ public final class InformationLoss {
     private final double eps;
     private final float min;
     private final float max;
+    private final double binsPerUnit;
     private final long[] p;
     private final long[] q;
     private final float[] quantized;
@@ -59,6 +60,7 @@ public final class InformationLoss {
         this.eps = eps;
         this.min = lo;
         this.max = hi;
+        this.binsPerUnit = bins / ((double) hi - lo);
         this.p = new long[bins];
         this.q = new long[bins];
         this.quantized = new float[weights.length];
@@ -78,7 +80,7 @@ public final class InformationLoss {
         if (x >= max) {
             return bins - 1;
         }
-        int b = (int) ((x - min) / ((double) max - min) * bins);
+        int b = (int) ((x - min) * binsPerUnit);
         return Math.min(b, bins - 1);
     }
 

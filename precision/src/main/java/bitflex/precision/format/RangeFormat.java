@@ -1,6 +1,7 @@
 package bitflex.precision.format;
 
 import bitflex.engine.fixed.FixedPointFormat;
+import bitflex.precision.ArrayStats;
 
 /**
  * Dynamic fixed point for a bitwidth (RCT's rule): all remaining bits are fractional once the
@@ -29,14 +30,6 @@ public final class RangeFormat {
 
     /** The largest magnitude of {@code values}, failing on a non-finite element (named as {@code what[i]}). */
     public static double maxAbs(String what, float[] values) {
-        double m = 0;
-        for (int i = 0; i < values.length; i++) {
-            float w = values[i];
-            if (!Float.isFinite(w)) {
-                throw new IllegalArgumentException(what + "[" + i + "] = " + w + " is not finite");
-            }
-            m = Math.max(m, Math.abs(w));
-        }
-        return m;
+        return ArrayStats.maxAbs(what, values);
     }
 }

@@ -1,5 +1,6 @@
 package bitflex.precision.rct;
 
+import bitflex.precision.ArrayStats;
 import bitflex.precision.PrecisionDecision;
 import bitflex.engine.fixed.FixedPointFormat;
 import bitflex.precision.format.RangeFormat;
@@ -42,15 +43,7 @@ public final class RctLayerController {
                     + " non-negative, got " + learningRate);
         }
         double perStep = Math.scalb(learningRate, format.fracLength());
-        double sum = 0;
-        for (int i = 0; i < gradient.length; i++) {
-            float g = gradient[i];
-            if (!Float.isFinite(g)) {
-                throw new IllegalArgumentException("RCT layer " + layer + ": gradient[" + i + "] = " + g
-                        + " is not finite");
-            }
-            sum += Math.abs(g);
-        }
+        double sum = ArrayStats.sumAbs("RCT layer " + layer + " gradient", gradient);
         updateSum += sum * perStep;
         updateCount += gradient.length;
         windowSteps++;

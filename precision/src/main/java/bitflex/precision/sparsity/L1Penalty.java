@@ -1,5 +1,7 @@
 package bitflex.precision.sparsity;
 
+import bitflex.precision.ArrayStats;
+
 /**
  * The L1 penalty {@code lambda1 * sum |w|} that AdaPT adds to the loss to push small weights toward
  * zero (where stochastic rounding then makes them exact zeros). Default {@code lambda1 = 1e-4}.
@@ -27,11 +29,7 @@ public final class L1Penalty {
 
     /** {@code lambda1 * sum |w|}, summed in double. */
     public double penalty(float[] weights) {
-        double s = 0;
-        for (float w : weights) {
-            s += Math.abs(w);
-        }
-        return lambda * s;
+        return lambda * ArrayStats.sumAbs("L1Penalty: weights", weights);
     }
 
     /**
