@@ -10,7 +10,9 @@ import bitflex.engine.fixed.FixedPointFormat;
  * @param step            optimizer step the decision was taken at (the trainer's step counter)
  * @param layer           layer name as registered
  * @param policy          policy name: {@code static}, {@code adapt} or {@code rct}
- * @param kind            what happened, e.g. {@code initial}, {@code switch}, {@code widen}, {@code narrow}, {@code keep}
+ * @param kind            what happened: {@code initial} (registration); AdaPT {@code switch} (format
+ *                        changed) or {@code keep} (window closed, format kept); RCT {@code widen},
+ *                        {@code narrow} or {@code keep}
  * @param before          format before the decision
  * @param after           format after the decision
  * @param klDivergence    AdaPT: information loss D_KL(P||Q) of the chosen format (NaN otherwise)

@@ -75,7 +75,8 @@ public final class AdaptLayerController {
         FixedPointFormat after = AdaptRules.pushUp(down, steps, gd, params.resultsBuffer());
         double kl = loss.of(after);
         format = after;
-        PrecisionDecision d = new PrecisionDecision(step, layer, "adapt", "switch", before, after,
+        PrecisionDecision d = new PrecisionDecision(step, layer, "adapt", after.equals(before) ? "keep" : "switch",
+                before, after,
                 kl, gd, lookBack, resolution, steps.step(), strategy.label(), Double.NaN);
         diversity.reset();
         lossSum = 0;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import bitflex.engine.parallel.Parallel;
 import bitflex.precision.PrecisionDecision;
 import bitflex.engine.fixed.FixedPointFormat;
 import java.util.ArrayList;
@@ -90,7 +91,8 @@ class AdaptPolicyTest {
                 assertTrue(d.lookBack() >= 5 && d.lookBack() <= 40, d.toString());
                 assertTrue(d.resolution() >= 20 && d.resolution() <= 60, d.toString());
                 assertEquals("adapt", d.policy());
-                if (d.kind().equals("switch")) {
+                if (!d.kind().equals("initial")) {
+                    assertEquals(d.kind().equals("switch"), d.changed(), d.toString());
                     switches++;
                     assertTrue(d.klDivergence() >= 0, d.toString());
                     assertTrue(d.gradientDiversity() >= 1, d.toString());
@@ -99,6 +101,39 @@ class AdaptPolicyTest {
             }
             assertTrue(switches >= 3, "switches " + switches);
         });
+    }
+
+    @Test
+    void decisionsDoNotDependOnTheThreadCount() {
+        // Layers above the engine quantizer's parallel chunk (2^15 elements) are split across threads.
+        int before = Parallel.threads();
+        try {
+            AdaptParameters p = AdaptParameters.builder().lookBack(2, 6).build();
+            Parallel.setThreads(1);
+            List<PrecisionDecision> one = simulateLarge(p);
+            Parallel.setThreads(2);
+            List<PrecisionDecision> two = simulateLarge(p);
+            assertEquals(one, two);
+            assertTrue(one.size() > 3);
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
+    private static List<PrecisionDecision> simulateLarge(AdaptParameters p) {
+        SplittableRandom r = new SplittableRandom(5);
+        int n = 70_000;
+        float[] w = new float[n];
+        for (int i = 0; i < n; i++) w[i] = (float) Math.scalb(Math.rint(r.nextGaussian() * 64), -8);
+        AdaptPolicy policy = new AdaptPolicy(p);
+        policy.register("big", w);
+        float[] g = new float[n];
+        for (int step = 1; step <= 20; step++) {
+            for (int i = 0; i < n; i++) g[i] = (float) r.nextGaussian();
+            policy.afterBackward(step, "big", w, g, 0.1);
+            policy.afterStep(step, 1.0 / step, name -> w);
+        }
+        return policy.decisions();
     }
 
     @Test
