@@ -50,7 +50,10 @@ public final class AdaptPolicy implements PrecisionPolicy {
 
     @Override
     public FixedPointFormat register(String layer, float[] weights) {
-        AdaptLayerController c = new AdaptLayerController(layer, weights == null ? 1 : Math.max(weights.length, 1), params);
+        if (weights == null || weights.length == 0) {
+            throw new IllegalArgumentException("adapt policy: layer " + layer + " has no weights");
+        }
+        AdaptLayerController c = new AdaptLayerController(layer, weights.length, params);
         layers.add(layer, weights, c);
         FixedPointFormat f = c.format();
         layers.log(new PrecisionDecision(0, layer, "adapt", "initial", f, f, Double.NaN, Double.NaN,
