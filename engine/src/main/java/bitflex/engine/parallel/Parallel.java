@@ -1,10 +1,5 @@
 package bitflex.engine.parallel;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinWorkerThread;
-import java.util.concurrent.RecursiveAction;
 import java.util.function.IntConsumer;
 
 /**
@@ -20,7 +15,7 @@ public final class Parallel {
     /** The system property that sets the initial thread count. */
     public static final String THREADS_PROPERTY = "bitflex.threads";
 
-    private static volatile ForkJoinPool pool;
+    private static volatile WorkerPool pool;
     private static volatile int threads = initialThreads();
 
     private Parallel() {}
@@ -52,7 +47,7 @@ public final class Parallel {
             throw new IllegalArgumentException("threads must be >= 1, got " + n);
         }
         if (n != threads) {
-            ForkJoinPool old = pool;
+            WorkerPool old = pool;
             pool = null;
             threads = n;
             if (old != null) {
@@ -61,13 +56,13 @@ public final class Parallel {
         }
     }
 
-    private static ForkJoinPool pool() {
-        ForkJoinPool p = pool;
+    private static WorkerPool pool() {
+        WorkerPool p = pool;
         if (p == null) {
             synchronized (Parallel.class) {
                 p = pool;
                 if (p == null) {
-                    p = new ForkJoinPool(threads, workerFactory(), null, false);
+                    p = new WorkerPool(threads - 1, "bitflex-");
                     pool = p;
                 }
             }
@@ -75,33 +70,23 @@ public final class Parallel {
         return p;
     }
 
-    private static ForkJoinPool.ForkJoinWorkerThreadFactory workerFactory() {
-        return fjp -> {
-            var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(fjp);
-            t.setName("bitflex-" + t.getPoolIndex());
-            t.setDaemon(true);
-            return t;
-        };
-    }
-
     /**
      * Runs {@code body.accept(i)} for every {@code i} in {@code [0, tasks)}, on up to
-     * {@link #threads()} threads, and returns when all are done. Runs inline when there is one
-     * task, one thread, or the caller already is a worker of this executor (no nested fan-out).
+     * {@link #threads()} threads (the caller is one of them), and returns when all are done. Runs
+     * inline when there is one task, one thread, the caller already is a worker of this executor (no
+     * nested fan-out), or another thread's fan-out is using the workers. The first exception thrown by
+     * a task is rethrown here after all started tasks have finished.
      */
     public static void forEach(int tasks, IntConsumer body) {
         if (tasks <= 0) {
             return;
         }
-        ForkJoinPool p = threads == 1 || tasks == 1 ? null : pool();
-        boolean nested = p != null && Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == p;
-        if (p == null || nested) {
+        WorkerPool p = threads == 1 || tasks == 1 ? null : pool();
+        if (p == null || p.isWorker(Thread.currentThread()) || !p.tryRun(tasks, body)) {
             for (int i = 0; i < tasks; i++) {
                 body.accept(i);
             }
-            return;
         }
-        p.invoke(new Range(body, 0, tasks));
     }
 
     /**
@@ -122,30 +107,5 @@ public final class Parallel {
     @FunctionalInterface
     public interface RangeBody {
         void run(int from, int to);
-    }
-
-    private static final class Range extends RecursiveAction {
-        private final IntConsumer body;
-        private final int lo;
-        private final int hi;
-
-        Range(IntConsumer body, int lo, int hi) {
-            this.body = body;
-            this.lo = lo;
-            this.hi = hi;
-        }
-
-        @Override
-        protected void compute() {
-            if (hi - lo == 1) {
-                body.accept(lo);
-                return;
-            }
-            List<Range> parts = new ArrayList<>(2);
-            int mid = (lo + hi) >>> 1;
-            parts.add(new Range(body, lo, mid));
-            parts.add(new Range(body, mid, hi));
-            invokeAll(parts);
-        }
     }
 }

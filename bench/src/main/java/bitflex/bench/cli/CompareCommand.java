@@ -1,0 +1,198 @@
+package bitflex.bench.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bitflex compare}: trains the same model on the same data with bitflex and with PyTorch
+ * ({@code bench/peers/pytorch_baseline.py}) in one run and prints their throughput and accuracy.
+ */
+@Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Race bitflex against PyTorch on the same Fashion-MNIST training task.",
+            "PyTorch runs with 1 thread and with --threads threads; bitflex is compared with PyTorch's best."})
+final class CompareCommand implements Callable<Integer> {
+    static final String INSTALL = "sudo apt-get install python3-torch";
+
+    @Option(names = "--model", defaultValue = "lenet5", description = "mlp or lenet5 (default: ${DEFAULT-VALUE})")
+    String model;
+    @Option(names = "--threads", description = "threads for bitflex and the multi-threaded PyTorch run (default: all cores)")
+    Integer threads;
+    @Option(names = "--epochs", defaultValue = "1", description = "epochs (default: ${DEFAULT-VALUE})")
+    int epochs;
+    @Option(names = "--batch", defaultValue = "64", description = "mini-batch size (default: ${DEFAULT-VALUE})")
+    int batch;
+    @Option(names = "--lr", defaultValue = "0.05", description = "SGD learning rate (default: ${DEFAULT-VALUE})")
+    double lr;
+    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE})")
+    double momentum;
+    @Option(names = "--seed", defaultValue = "42", description = "seed (default: ${DEFAULT-VALUE})")
+    long seed;
+    @Option(names = "--data", description = "directory with the Fashion-MNIST IDX files")
+    Path data;
+    @Option(names = "--python", description = "Python interpreter with torch (default: /usr/bin/python3, else python3 on the PATH)")
+    String python;
+    @Option(names = "--peer-script", description = "the PyTorch script (default: bench/peers/pytorch_baseline.py of this checkout)")
+    Path script;
+    @Option(names = "--json", description = "write the table as one JSON object to this file")
+    Path json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!model.equals("mlp") && !model.equals("lenet5")) {
+            throw new IllegalArgumentException("--model must be mlp or lenet5, got '" + model + "'");
+        }
+        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        if (t < 1) {
+            throw new IllegalArgumentException("--threads must be >= 1, got " + t);
+        }
+        if (data != null && !Files.isDirectory(data)) {
+            throw new IllegalArgumentException("--data " + data + ": no such directory");
+        }
+        Path peer = script != null ? script : defaultScript();
+        if (!Files.isRegularFile(peer)) {
+            throw new IllegalArgumentException("PyTorch peer script not found at " + peer + " (pass --peer-script)");
+        }
+        String py = python != null ? python : Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+        PrintStream out = System.out;
+
+        List<JsonNode> torch = new ArrayList<>();
+        for (int pt : t == 1 ? new int[] {1} : new int[] {1, t}) {
+            out.printf("pytorch, %d thread%s ...%n", pt, pt == 1 ? "" : "s");
+            torch.add(runPeer(py, peer, pt));
+        }
+        out.printf("bitflex, %d thread%s ...%n", t, t == 1 ? "" : "s");
+        var s = new Training.Settings(model, epochs, batch, lr, momentum, "sgd", seed, t, data, null, null, "none");
+        Training.Outcome bf = Training.run(s, null, new PrintStream(OutputStreamNull.INSTANCE), false);
+
+        JsonNode best = torch.get(0);
+        for (JsonNode n : torch) {
+            if (n.get("samples_per_s").asDouble() > best.get("samples_per_s").asDouble()) {
+                best = n;
+            }
+        }
+        double bfRate = bf.result().samplesPerSecond();
+        double ratio = bfRate / best.get("samples_per_s").asDouble();
+        out.println();
+        out.printf("%s, Fashion-MNIST, %d epoch%s, batch %d, SGD lr %s momentum %s%n", model, epochs, epochs == 1 ? "" : "s", batch,
+                lr, momentum);
+        out.printf("%-24s %14s %10s %10s%n", "", "samples/s", "wall s", "test acc");
+        out.printf("%-24s %,14.0f %10.2f %9.2f%%%n", "bitflex (" + t + " thr)", bfRate, bf.result().trainSeconds(),
+                100 * bf.testAccuracy());
+        for (JsonNode n : torch) {
+            int pt = n.get("threads").asInt();
+            out.printf("%-24s %,14.0f %10.2f %9.2f%%%n", "pytorch " + n.path("torch").asText("") + " (" + pt + " thr)",
+                    n.get("samples_per_s").asDouble(), n.get("wall_s").asDouble(), 100 * n.get("test_acc").asDouble());
+        }
+        double accDiff = 100 * (bf.testAccuracy() - best.get("test_acc").asDouble());
+        out.printf("bitflex / best pytorch (%d thr): %.2fx samples/s, test accuracy %+.2f points%n", best.get("threads").asInt(),
+                ratio, accDiff);
+
+        if (json != null) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("model", model);
+            m.put("threads", t);
+            m.put("epochs", epochs);
+            m.put("batch", batch);
+            m.put("lr", lr);
+            m.put("momentum", momentum);
+            m.put("seed", seed);
+            m.put("bitflex", bf.json());
+            m.put("pytorch", torch);
+            m.put("pytorch_best_threads", best.get("threads").asInt());
+            m.put("ratio_samples_per_s", ratio);
+            m.put("test_acc_diff_points", accDiff);
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), m);
+        }
+        return 0;
+    }
+
+    private JsonNode runPeer(String py, Path peer, int threads) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(py, peer.toString(), "--model", model, "--threads", Integer.toString(threads),
+                "--epochs", Integer.toString(epochs), "--batch", Integer.toString(batch), "--lr", Double.toString(lr),
+                "--momentum", Double.toString(momentum), "--seed", Long.toString(seed)));
+        if (data != null) {
+            cmd.add("--data");
+            cmd.add(data.toString());
+        }
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + py + " (" + e.getMessage() + "); install Python and PyTorch with '"
+                    + INSTALL + "' or pass --python");
+        }
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Thread drain = Thread.ofVirtual().start(() -> copy(p.getErrorStream(), err));
+        String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int rc = p.waitFor();
+        drain.join();
+        String errText = err.toString(StandardCharsets.UTF_8).strip();
+        if (rc != 0) {
+            if (errText.contains("No module named 'torch'") || errText.contains("torch is not installed")) {
+                throw new IllegalStateException("PyTorch is not installed for " + py + "; install it with '" + INSTALL + "'");
+            }
+            String last = errText.isEmpty() ? "exit code " + rc : errText.lines().reduce((a, b) -> b).orElse("");
+            throw new IllegalStateException("the PyTorch peer failed: " + last);
+        }
+        String line = stdout.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElse(null);
+        if (line == null) {
+            throw new IllegalStateException("the PyTorch peer printed no JSON result");
+        }
+        return new ObjectMapper().readTree(line);
+    }
+
+    private static void copy(InputStream in, ByteArrayOutputStream out) {
+        try {
+            in.transferTo(out);
+        } catch (IOException ignored) {
+            // the process ended; what was read is enough for the message
+        }
+    }
+
+    /** {@code bench/peers/pytorch_baseline.py}, found from where this class was loaded (bench/target/...). */
+    private static Path defaultScript() {
+        String home = System.getProperty("bitflex.home");
+        if (home != null) {
+            return Path.of(home, "bench", "peers", "pytorch_baseline.py");
+        }
+        try {
+            Path loc = Path.of(CompareCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            for (Path p = loc; p != null; p = p.getParent()) {
+                Path candidate = p.resolve("peers").resolve("pytorch_baseline.py");
+                if (Files.isRegularFile(candidate)) {
+                    return candidate;
+                }
+            }
+        } catch (URISyntaxException | SecurityException ignored) {
+            // fall through
+        }
+        return Path.of("bench", "peers", "pytorch_baseline.py");
+    }
+
+    /** Discards output (bitflex's progress while racing). */
+    private static final class OutputStreamNull extends java.io.OutputStream {
+        static final OutputStreamNull INSTANCE = new OutputStreamNull();
+
+        @Override
+        public void write(int b) {}
+
+        @Override
+        public void write(byte[] b, int off, int len) {}
+    }
+}

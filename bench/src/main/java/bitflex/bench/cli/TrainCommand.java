@@ -1,0 +1,111 @@
+package bitflex.bench.cli;
+
+import bitflex.nn.checkpoint.Checkpoint;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code bitflex train}: trains a model from the zoo on Fashion-MNIST and prints test accuracy. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a model on Fashion-MNIST and print its test accuracy.",
+            "With no options: lenet5, one epoch, batch 64, SGD lr 0.05 momentum 0.9."})
+final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--model", description = "mlp, lenet5, resnet20 or alexnet (default: lenet5)")
+    String model;
+    @Option(names = "--epochs", description = "total epochs (default: 1)")
+    Integer epochs;
+    @Option(names = "--batch", description = "mini-batch size (default: 64)")
+    Integer batch;
+    @Option(names = "--lr", description = "learning rate (default: 0.05 for sgd, 0.001 for adam)")
+    Double lr;
+    @Option(names = "--momentum", description = "SGD momentum (default: 0.9)")
+    Double momentum;
+    @Option(names = "--optimizer", description = "sgd or adam (default: sgd)")
+    String optimizer;
+    @Option(names = "--seed", description = "seed for initialisation and shuffling (default: 42)")
+    Long seed;
+    @Option(names = "--threads", description = "worker threads (default: all cores)")
+    Integer threads;
+    @Option(names = "--data", description = "directory with the Fashion-MNIST IDX files (default: "
+            + bitflex.nn.data.FashionMnist.SYSTEM_DIR + ", else the bundled subset)")
+    Path data;
+    @Option(names = "--checkpoint", description = "write a checkpoint here after every epoch")
+    Path checkpoint;
+    @Option(names = "--resume", description = "continue the run saved in this checkpoint")
+    Path resume;
+    @Option(names = "--json", description = "write the results as one JSON object to this file")
+    Path json;
+    @Option(names = "--schedule", description = "learning-rate schedule over the run: none, cosine (to 0) or step (x0.1 at 1/3 and 2/3) (default: none)")
+    String schedule;
+    @Option(names = "--train-size", description = "train on the first N training images only (default: all)")
+    Integer trainSize;
+
+    @Override
+    public Integer call() throws Exception {
+        Checkpoint saved = resume == null ? null : Training.readCheckpoint(resume);
+        String m = pick("--model", model, saved, "model", "lenet5");
+        String opt = pick("--optimizer", optimizer, saved, "optimizer", "sgd");
+        double lrV = Double.parseDouble(pick("--lr", lr == null ? null : lr.toString(), saved, "lr",
+                opt.equals("adam") ? "0.001" : "0.05"));
+        double mom = Double.parseDouble(pick("--momentum", momentum == null ? null : momentum.toString(), saved, "momentum", "0.9"));
+        long sd = Long.parseLong(pick("--seed", seed == null ? null : seed.toString(), saved, "seed", "42"));
+        int bs = Integer.parseInt(pick("--batch", batch == null ? null : batch.toString(), saved, "batch", "64"));
+        String sch = pick("--schedule", schedule, saved, "schedule", "none");
+        if (!java.util.List.of("none", "cosine", "step").contains(sch)) {
+            throw new IllegalArgumentException("--schedule must be none, cosine or step, got '" + sch + "'");
+        }
+        int ep = epochs != null ? epochs : saved != null ? (int) saved.getLong("trainer.epochs") : 1;
+        int th = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        if (ep < 1 || bs < 1) {
+            throw new IllegalArgumentException("--epochs and --batch must be >= 1, got " + ep + " and " + bs);
+        }
+        if (!bitflex.nn.models.Models.NAMES.contains(m)) {
+            throw new IllegalArgumentException("--model: unknown model '" + m + "'; choose one of " + String.join(", ",
+                    bitflex.nn.models.Models.NAMES));
+        }
+        if (data != null && !java.nio.file.Files.isDirectory(data)) {
+            throw new IllegalArgumentException("--data " + data + ": no such directory");
+        }
+        if (!opt.equals("sgd") && !opt.equals("adam")) {
+            throw new IllegalArgumentException("--optimizer must be sgd or adam, got '" + opt + "'");
+        }
+        if (trainSize != null && trainSize < 1) {
+            throw new IllegalArgumentException("--train-size must be >= 1, got " + trainSize);
+        }
+        var s = new Training.Settings(m, ep, bs, lrV, mom, opt, sd, th, data, checkpoint, trainSize, sch);
+        System.out.printf("training %s for %d epoch%s (batch %d, %s lr %s%s%s, seed %d, %d thread%s)%n", m, ep, ep == 1 ? "" : "s",
+                bs, opt, lrV, opt.equals("sgd") ? " momentum " + mom : "", sch.equals("none") ? "" : ", " + sch + " schedule", sd, th,
+                th == 1 ? "" : "s");
+        Training.Outcome o = Training.run(s, saved, System.out, true);
+        System.out.printf("test accuracy: %.2f%%  (%,.0f samples/s, %.1f s training)%n", 100 * o.testAccuracy(),
+                o.result().samplesPerSecond(), o.result().trainSeconds());
+        if (checkpoint != null) {
+            System.out.println("checkpoint: " + checkpoint);
+        }
+        if (json != null) {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), o.json());
+        }
+        return 0;
+    }
+
+    /** The option's value; on resume it must agree with the checkpoint, which otherwise supplies it. */
+    private static String pick(String option, String given, Checkpoint saved, String key, String dflt) {
+        String stored = saved != null && saved.has("meta." + key) ? saved.string("meta." + key) : null;
+        if (given != null && stored != null && !sameValue(given, stored)) {
+            throw new IllegalArgumentException(option + " " + given + " differs from the checkpoint's " + stored
+                    + "; a resumed run keeps its settings");
+        }
+        return given != null ? given : stored != null ? stored : dflt;
+    }
+
+    private static boolean sameValue(String a, String b) {
+        try {
+            return Double.parseDouble(a) == Double.parseDouble(b);
+        } catch (NumberFormatException e) {
+            return a.equalsIgnoreCase(b);
+        }
+    }
+}

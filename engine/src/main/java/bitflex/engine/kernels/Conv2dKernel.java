@@ -1,0 +1,208 @@
+package bitflex.engine.kernels;
+
+import bitflex.engine.gemm.Sgemm;
+import bitflex.engine.parallel.Parallel;
+
+/**
+ * 2-D convolution (NCHW, weights [O, C, KH, KW]) as im2col plus GEMM, forward and both gradients.
+ *
+ * <p>Why im2col + GEMM: {@link Sgemm} is the fastest kernel the engine has (packed, register-tiled,
+ * vectorised); lowering the convolution to it costs one copy of the input patches, which is small next
+ * to the GEMM for the kernel sizes and channel counts of LeNet-5 and ResNet-20.
+ *
+ * <p>The batch is cut into chunks of S consecutive samples, S chosen from the layer shape alone so that
+ * one GEMM sees about {@link #TARGET_COLUMNS} output positions (a 7x7 plane alone would make a GEMM too
+ * thin to run fast) while leaving at least {@link #MIN_CHUNKS} chunks to spread over the threads. Per
+ * chunk: the S column matrices side by side form one [CKK, S*P] matrix; forward is one GEMM
+ * W [O, CKK] x cols [CKK, S*P], scattered to [S, O, P]; the input gradient is one GEMM
+ * W^T [CKK, O] x dY [O, S*P] and a col2im per sample; the weight gradient is one GEMM
+ * dY [O, S*P] x cols^T per chunk, and the chunks' partial sums are added in chunk order. GEMMs run
+ * inline in each chunk's task (the executor does not nest), every task writes only its own
+ * samples, and the chunking never depends on the thread count: results are bit-identical for any
+ * number of threads. Forward keeps the column matrices for backward when they are small (see
+ * {@link #setColumnCacheFloats}); larger ones are recomputed in backward, so such a convolution saves
+ * only its input. Scratch buffers are per thread and their contents never affect results.
+ */
+public final class Conv2dKernel {
+    private Conv2dKernel() {}
+
+    /** Output positions one chunk's GEMM should cover. */
+    static final int TARGET_COLUMNS = 1024;
+    /** Chunks to keep at least (when the batch allows) for parallelism. */
+    static final int MIN_CHUNKS = 4;
+
+    private static volatile long columnCacheFloats = 1L << 22;
+
+    /**
+     * Largest column matrix (in floats, over the whole batch) that forward keeps for backward instead
+     * of backward recomputing it; 0 always recomputes (the least saved memory). Default 4M floats.
+     */
+    public static void setColumnCacheFloats(long floats) {
+        if (floats < 0) {
+            throw new IllegalArgumentException("columnCacheFloats must be >= 0, got " + floats);
+        }
+        columnCacheFloats = floats;
+    }
+
+    /** Floats of column matrix a layer would keep for backward, or 0 if it recomputes it. */
+    public static long columnCacheSize(int n, ConvGeometry g) {
+        long size = (long) n * g.patch() * g.positions();
+        return g.pointwise() || size > columnCacheFloats ? 0 : size;
+    }
+
+    private static final int COL = 0;
+    private static final int GEMM_OUT = 1;
+    private static final int PARTIAL = 2;
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
+
+    private static float[] scratch(int which, int n) {
+        float[][] s = SCRATCH.get();
+        if (s[which].length < n) {
+            s[which] = new float[n];
+        }
+        return s[which];
+    }
+
+    /** Samples per chunk: a function of the batch size and layer shape only. */
+    static int samplesPerChunk(int n, ConvGeometry g) {
+        int byColumns = Math.max(1, (TARGET_COLUMNS + g.positions() - 1) / Math.max(1, g.positions()));
+        int byParallelism = Math.max(1, (n + MIN_CHUNKS - 1) / MIN_CHUNKS);
+        return Math.max(1, Math.min(byColumns, byParallelism));
+    }
+
+    /**
+     * y[N, O, OH, OW] = conv(x[N, C, H, W], w[O, C, KH, KW]) + b[O] (b may be null). When
+     * {@code keepCols} is not null (length {@link #columnCacheSize}), the column matrices are left there
+     * for {@link #backward}.
+     */
+    public static void forward(float[] x, int n, ConvGeometry g, float[] w, int o, float[] b, float[] y, float[] keepCols) {
+        int ckk = g.patch();
+        int p = g.positions();
+        int xs = g.c() * g.h() * g.w();
+        int per = samplesPerChunk(n, g);
+        int chunks = (n + per - 1) / per;
+        Parallel.forEach(chunks, c -> {
+            int from = c * per;
+            int cnt = Math.min(n, from + per) - from;
+            int ld = cnt * p;
+            float[] col = keepCols != null ? keepCols : scratch(COL, ckk * ld);
+            int colOff = keepCols != null ? from * ckk * p : 0;
+            for (int s = 0; s < cnt; s++) {
+                if (g.pointwise()) {
+                    for (int k = 0; k < ckk; k++) {
+                        System.arraycopy(x, (from + s) * xs + k * p, col, colOff + k * ld + s * p, p);
+                    }
+                } else {
+                    Im2col.im2col(x, (from + s) * xs, g, col, colOff + s * p, ld);
+                }
+            }
+            float[] out = cnt == 1 ? y : scratch(GEMM_OUT, o * ld);
+            int outOff = cnt == 1 ? from * o * p : 0;
+            Sgemm.sgemm(false, false, o, ld, ckk, 1f, w, 0, ckk, col, colOff, ld, 0f, out, outOff, ld);
+            for (int s = 0; s < cnt; s++) {
+                for (int k = 0; k < o; k++) {
+                    int dst = ((from + s) * o + k) * p;
+                    if (cnt != 1) {
+                        System.arraycopy(out, k * ld + s * p, y, dst, p);
+                    }
+                    if (b != null) {
+                        FloatKernels.binaryScalar(FloatKernels.ADD, y, dst, b[k], false, y, dst, p);
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * Gradients from dy[N, O, OH, OW]: dx (may be null: not wanted) overwritten with d/dx; dw
+     * (may be null) overwritten with d/dw; db (may be null) overwritten with d/db. {@code keptCols} is
+     * what forward left there, or null to recompute the column matrices. With {@code addW} /
+     * {@code addB} the weight / bias gradient is added to what dw / db hold instead of overwriting it.
+     */
+    public static void backward(float[] x, int n, ConvGeometry g, float[] w, int o, float[] dy,
+                                float[] dx, float[] dw, float[] db, float[] keptCols, boolean addW, boolean addB) {
+        int ckk = g.patch();
+        int p = g.positions();
+        int xs = g.c() * g.h() * g.w();
+        int per = samplesPerChunk(n, g);
+        int chunks = Math.max(1, (n + per - 1) / per);
+        // The calling thread's PARTIAL slot is used only here; tasks use COL and GEMM_OUT.
+        float[] partial = dw == null ? null : scratch(PARTIAL, chunks * o * ckk);
+        if (dw != null && n == 0) {
+            java.util.Arrays.fill(partial, 0, o * ckk, 0f);
+        }
+        Parallel.forEach(n == 0 ? 0 : chunks, c -> {
+            int from = c * per;
+            int cnt = Math.min(n, from + per) - from;
+            int ld = cnt * p;
+            // dY of the chunk as one [O, S*P] matrix (a view when the chunk is one sample)
+            float[] dyc;
+            int dyOff;
+            if (cnt == 1) {
+                dyc = dy;
+                dyOff = from * o * p;
+            } else {
+                dyc = scratch(GEMM_OUT, o * ld);
+                dyOff = 0;
+                for (int s = 0; s < cnt; s++) {
+                    for (int k = 0; k < o; k++) {
+                        System.arraycopy(dy, ((from + s) * o + k) * p, dyc, k * ld + s * p, p);
+                    }
+                }
+            }
+            float[] col = scratch(COL, ckk * ld);
+            if (dw != null) {
+                float[] cols = col;
+                int colsOff = 0;
+                if (keptCols != null) {
+                    cols = keptCols;
+                    colsOff = from * ckk * p;
+                } else {
+                    for (int s = 0; s < cnt; s++) {
+                        if (g.pointwise()) {
+                            for (int k = 0; k < ckk; k++) {
+                                System.arraycopy(x, (from + s) * xs + k * p, col, k * ld + s * p, p);
+                            }
+                        } else {
+                            Im2col.im2col(x, (from + s) * xs, g, col, s * p, ld);
+                        }
+                    }
+                }
+                Sgemm.sgemm(false, true, o, ckk, ld, 1f, dyc, dyOff, ld, cols, colsOff, ld, 0f, partial, c * o * ckk, ckk);
+            }
+            if (dx != null) {
+                // dcol = W^T dY, in the scratch column buffer (never in the kept columns)
+                Sgemm.sgemm(true, false, ckk, ld, o, 1f, w, 0, ckk, dyc, dyOff, ld, 0f, col, 0, ld);
+                for (int s = 0; s < cnt; s++) {
+                    if (g.pointwise()) {
+                        for (int k = 0; k < ckk; k++) {
+                            System.arraycopy(col, k * ld + s * p, dx, (from + s) * xs + k * p, p);
+                        }
+                    } else {
+                        Im2col.col2im(col, s * p, ld, g, dx, (from + s) * xs);
+                    }
+                }
+            }
+        });
+        if (dw != null) {
+            int m = o * ckk;
+            if (addW) {
+                FloatKernels.binary(FloatKernels.ADD, dw, 0, partial, 0, dw, 0, m);
+            } else {
+                System.arraycopy(partial, 0, dw, 0, m);
+            }
+            for (int c = 1; c < chunks; c++) {
+                FloatKernels.binary(FloatKernels.ADD, dw, 0, partial, c * m, dw, 0, m);
+            }
+        }
+        if (db != null) {
+            for (int k = 0; k < o; k++) {
+                float acc = 0f;
+                for (int s = 0; s < n; s++) {
+                    acc += FloatKernels.sum(dy, (s * o + k) * p, p);
+                }
+                db[k] = addB ? db[k] + acc : acc;
+            }
+        }
+    }
+}

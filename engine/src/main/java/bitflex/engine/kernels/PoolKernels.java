@@ -1,0 +1,176 @@
+package bitflex.engine.kernels;
+
+import java.util.Arrays;
+
+/**
+ * Max and average pooling over planes (each plane H x W of one sample and channel). Windows are
+ * clipped to the input, so padding never wins a max and adds zeros to an average; the average divides
+ * by KH * KW (PyTorch's default {@code count_include_pad=true}). Max pooling stores only its output;
+ * backward finds each window's winner again (the first element equal to the maximum).
+ * The window bounds are computed once per output row and column (no per-element checks); the twin
+ * {@link PoolKernelsScalar} checks every element and must agree bit for bit.
+ */
+public final class PoolKernels {
+    private PoolKernels() {}
+
+    /** Max-pools planes [from, to) of x into y: Math.max over the window in row-major order (NaN wins). */
+    public static void maxForward(float[] x, ConvGeometry g, int from, int to, float[] y) {
+        int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow();
+        if (g.kh() == 2 && g.kw() == 2 && g.strideH() == 2 && g.strideW() == 2 && g.padH() == 0 && g.padW() == 0) {
+            // The common 2x2 / stride 2 window: branch-free (a compare-and-branch per element would
+            // mispredict half the time on activations).
+            for (int pl = from; pl < to; pl++) {
+                int xb = pl * h * w;
+                int yb = pl * oh * ow;
+                for (int r = 0; r < oh; r++) {
+                    int top = xb + 2 * r * w;
+                    int out = yb + r * ow;
+                    for (int c = 0; c < ow; c++) {
+                        int i0 = top + 2 * c;
+                        y[out + c] = Math.max(Math.max(Math.max(x[i0], x[i0 + 1]), x[i0 + w]), x[i0 + w + 1]);
+                    }
+                }
+            }
+            return;
+        }
+        for (int pl = from; pl < to; pl++) {
+            int xb = pl * h * w;
+            int yb = pl * oh * ow;
+            for (int r = 0; r < oh; r++) {
+                int i0 = Math.max(0, r * g.strideH() - g.padH());
+                int i1 = Math.min(h, r * g.strideH() - g.padH() + g.kh());
+                for (int c = 0; c < ow; c++) {
+                    int j0 = Math.max(0, c * g.strideW() - g.padW());
+                    int j1 = Math.min(w, c * g.strideW() - g.padW() + g.kw());
+                    float m = Float.NEGATIVE_INFINITY;
+                    for (int i = i0; i < i1; i++) {
+                        int rowBase = xb + i * w;
+                        for (int j = j0; j < j1; j++) {
+                            m = Math.max(m, x[rowBase + j]);
+                        }
+                    }
+                    y[yb + r * ow + c] = m;
+                }
+            }
+        }
+    }
+
+    /**
+     * dx planes [from, to) overwritten: each output's gradient goes to the first window element (in
+     * row-major order) equal to the output (or the first NaN when the output is NaN), added in output
+     * order. The winner is found again from x and y instead of being stored by forward.
+     */
+    public static void maxBackward(float[] x, float[] y, float[] dy, ConvGeometry g, int from, int to, float[] dx) {
+        int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow();
+        if (g.kh() == 2 && g.kw() == 2 && g.strideH() == 2 && g.strideW() == 2 && g.padH() == 0 && g.padW() == 0) {
+            max2x2Backward(x, y, dy, g, from, to, dx);
+            return;
+        }
+        for (int pl = from; pl < to; pl++) {
+            int xb = pl * h * w;
+            int yb = pl * oh * ow;
+            Arrays.fill(dx, xb, xb + h * w, 0f);
+            for (int r = 0; r < oh; r++) {
+                int i0 = Math.max(0, r * g.strideH() - g.padH());
+                int i1 = Math.min(h, r * g.strideH() - g.padH() + g.kh());
+                for (int c = 0; c < ow; c++) {
+                    int j0 = Math.max(0, c * g.strideW() - g.padW());
+                    int j1 = Math.min(w, c * g.strideW() - g.padW() + g.kw());
+                    float m = y[yb + r * ow + c];
+                    boolean nan = m != m;
+                    search:
+                    for (int i = i0; i < i1; i++) {
+                        int rowBase = xb + i * w;
+                        for (int j = j0; j < j1; j++) {
+                            float v = x[rowBase + j];
+                            if (v == m || (nan && v != v)) {
+                                dx[rowBase + j] += dy[yb + r * ow + c];
+                                break search;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * 2x2 / stride 2 backward: the winner's position is chosen with integer selects (which the JIT
+     * turns into conditional moves) instead of branches that would mispredict on every other window.
+     */
+    private static void max2x2Backward(float[] x, float[] y, float[] dy, ConvGeometry g, int from, int to, float[] dx) {
+        int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow();
+        for (int pl = from; pl < to; pl++) {
+            int xb = pl * h * w;
+            int yb = pl * oh * ow;
+            Arrays.fill(dx, xb, xb + h * w, 0f);
+            for (int r = 0; r < oh; r++) {
+                int top = xb + 2 * r * w;
+                int out = yb + r * ow;
+                for (int c = 0; c < ow; c++) {
+                    int i0 = top + 2 * c;
+                    float m = y[out + c];
+                    boolean nan = m != m;
+                    float v0 = x[i0], v1 = x[i0 + 1], v2 = x[i0 + w];
+                    int at = i0 + w + 1;
+                    at = (v2 == m) | (nan & v2 != v2) ? i0 + w : at;
+                    at = (v1 == m) | (nan & v1 != v1) ? i0 + 1 : at;
+                    at = (v0 == m) | (nan & v0 != v0) ? i0 : at;
+                    dx[at] += dy[out + c];
+                }
+            }
+        }
+    }
+
+    /** Average-pools planes [from, to) of x into y. */
+    public static void avgForward(float[] x, ConvGeometry g, int from, int to, float[] y) {
+        int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow();
+        float inv = 1f / (g.kh() * g.kw());
+        for (int pl = from; pl < to; pl++) {
+            int xb = pl * h * w;
+            int yb = pl * oh * ow;
+            for (int r = 0; r < oh; r++) {
+                int i0 = Math.max(0, r * g.strideH() - g.padH());
+                int i1 = Math.min(h, r * g.strideH() - g.padH() + g.kh());
+                for (int c = 0; c < ow; c++) {
+                    int j0 = Math.max(0, c * g.strideW() - g.padW());
+                    int j1 = Math.min(w, c * g.strideW() - g.padW() + g.kw());
+                    float s = 0f;
+                    for (int i = i0; i < i1; i++) {
+                        int rowBase = xb + i * w;
+                        for (int j = j0; j < j1; j++) {
+                            s += x[rowBase + j];
+                        }
+                    }
+                    y[yb + r * ow + c] = s * inv;
+                }
+            }
+        }
+    }
+
+    /** dx planes [from, to) overwritten with the average-pooling gradient. */
+    public static void avgBackward(float[] dy, ConvGeometry g, int from, int to, float[] dx) {
+        int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow();
+        float inv = 1f / (g.kh() * g.kw());
+        for (int pl = from; pl < to; pl++) {
+            int xb = pl * h * w;
+            int yb = pl * oh * ow;
+            Arrays.fill(dx, xb, xb + h * w, 0f);
+            for (int r = 0; r < oh; r++) {
+                int i0 = Math.max(0, r * g.strideH() - g.padH());
+                int i1 = Math.min(h, r * g.strideH() - g.padH() + g.kh());
+                for (int c = 0; c < ow; c++) {
+                    int j0 = Math.max(0, c * g.strideW() - g.padW());
+                    int j1 = Math.min(w, c * g.strideW() - g.padW() + g.kw());
+                    float v = dy[yb + r * ow + c] * inv;
+                    for (int i = i0; i < i1; i++) {
+                        int rowBase = xb + i * w;
+                        for (int j = j0; j < j1; j++) {
+                            dx[rowBase + j] += v;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package bitflex.engine.kernels;
+
+/** Scalar twin of {@link PoolKernels}: every window element visited with its own bounds check. */
+public final class PoolKernelsScalar {
+    private PoolKernelsScalar() {}
+
+    public static void maxForward(float[] x, ConvGeometry g, int from, int to, float[] y) {
+        int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow();
+        for (int pl = from; pl < to; pl++) {
+            for (int r = 0; r < oh; r++) {
+                for (int c = 0; c < ow; c++) {
+                    float m = Float.NEGATIVE_INFINITY;
+                    for (int i = 0; i < g.kh(); i++) {
+                        for (int j = 0; j < g.kw(); j++) {
+                            int ih = r * g.strideH() - g.padH() + i;
+                            int iw = c * g.strideW() - g.padW() + j;
+                            if (ih >= 0 && ih < h && iw >= 0 && iw < w) {
+                                m = Math.max(m, x[pl * h * w + ih * w + iw]);
+                            }
+                        }
+                    }
+                    y[(pl * oh + r) * ow + c] = m;
+                }
+            }
+        }
+    }
+
+    public static void maxBackward(float[] x, float[] y, float[] dy, ConvGeometry g, int from, int to, float[] dx) {
+        int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow();
+        for (int pl = from; pl < to; pl++) {
+            for (int k = 0; k < h * w; k++) {
+                dx[pl * h * w + k] = 0f;
+            }
+            for (int r = 0; r < oh; r++) {
+                for (int c = 0; c < ow; c++) {
+                    float m = y[(pl * oh + r) * ow + c];
+                    boolean done = false;
+                    for (int i = 0; i < g.kh() && !done; i++) {
+                        for (int j = 0; j < g.kw() && !done; j++) {
+                            int ih = r * g.strideH() - g.padH() + i;
+                            int iw = c * g.strideW() - g.padW() + j;
+                            if (ih < 0 || ih >= h || iw < 0 || iw >= w) {
+                                continue;
+                            }
+                            float v = x[pl * h * w + ih * w + iw];
+                            if (v == m || (Float.isNaN(m) && Float.isNaN(v))) {
+                                dx[pl * h * w + ih * w + iw] += dy[(pl * oh + r) * ow + c];
+                                done = true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    public static void avgForward(float[] x, ConvGeometry g, int from, int to, float[] y) {
+        int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow();
+        float inv = 1f / (g.kh() * g.kw());
+        for (int pl = from; pl < to; pl++) {
+            for (int r = 0; r < oh; r++) {
+                for (int c = 0; c < ow; c++) {
+                    float s = 0f;
+                    for (int i = 0; i < g.kh(); i++) {
+                        for (int j = 0; j < g.kw(); j++) {
+                            int ih = r * g.strideH() - g.padH() + i;
+                            int iw = c * g.strideW() - g.padW() + j;
+                            if (ih >= 0 && ih < h && iw >= 0 && iw < w) {
+                                s += x[pl * h * w + ih * w + iw];
+                            }
+                        }
+                    }
+                    y[(pl * oh + r) * ow + c] = s * inv;
+                }
+            }
+        }
+    }
+
+    public static void avgBackward(float[] dy, ConvGeometry g, int from, int to, float[] dx) {
+        int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow();
+        float inv = 1f / (g.kh() * g.kw());
+        for (int pl = from; pl < to; pl++) {
+            for (int k = 0; k < h * w; k++) {
+                dx[pl * h * w + k] = 0f;
+            }
+            for (int r = 0; r < oh; r++) {
+                for (int c = 0; c < ow; c++) {
+                    float v = dy[(pl * oh + r) * ow + c] * inv;
+                    for (int i = 0; i < g.kh(); i++) {
+                        for (int j = 0; j < g.kw(); j++) {
+                            int ih = r * g.strideH() - g.padH() + i;
+                            int iw = c * g.strideW() - g.padW() + j;
+                            if (ih >= 0 && ih < h && iw >= 0 && iw < w) {
+                                dx[pl * h * w + ih * w + iw] += v;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
