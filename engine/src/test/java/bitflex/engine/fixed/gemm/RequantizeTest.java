@@ -22,6 +22,30 @@ import org.junit.jupiter.api.Test;
 @Tag("simd")
 class RequantizeTest {
     @Test
+    void stochasticRequantizationIsTheSameForOneAndTwoThreads() {
+        Random r = new Random(17);
+        int m = 70;
+        int n = 53;
+        int[] acc = new int[m * n];
+        for (int i = 0; i < acc.length; i++) {
+            acc[i] = r.nextInt(1 << 20) - (1 << 19);
+        }
+        Quantizer q = new Quantizer(FixedPointFormat.signed(8, 0), Rounding.STOCHASTIC, Overflow.SATURATE, 3, 4);
+        int before = bitflex.engine.parallel.Parallel.threads();
+        try {
+            bitflex.engine.parallel.Parallel.setThreads(1);
+            byte[] one = new byte[m * n];
+            Requantize.apply(acc, m, n, 13, null, null, q, one);
+            bitflex.engine.parallel.Parallel.setThreads(2);
+            byte[] two = new byte[m * n];
+            Requantize.apply(acc, m, n, 13, null, null, q, two);
+            assertArrayEquals(one, two);
+        } finally {
+            bitflex.engine.parallel.Parallel.setThreads(before);
+        }
+    }
+
+    @Test
     void vectorRowsEqualScalarPath() {
         qt().withExamples(600).forAll(integers().between(1, 32).zip(integers().between(-8, 40), booleans().all(),
                                 (wl, shift, signed) -> new int[] {wl, shift, signed ? 1 : 0}),
