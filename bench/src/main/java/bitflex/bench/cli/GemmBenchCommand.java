@@ -12,7 +12,11 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code bitflex bench gemm}: GFLOP/s of the engine's GEMM on one shape, after warm-up. */
+/**
+ * {@code bitflex bench gemm}: GFLOP/s and GMAC/s of the engine's GEMM on one shape, after warm-up.
+ * {@code --dtype int8|int16} times the integer GEMM (exact products, 32-bit wrapping accumulator);
+ * a MAC is one multiply-add whatever the type, so GMAC/s compares the types directly.
+ */
 @Command(name = "gemm", mixinStandardHelpOptions = true,
         description = {"Time C[m x n] = op(A)[m x k] * op(B)[k x n] after a warm-up and print GFLOP/s.",
                 "Reports the best of ~20 ms repetitions (and their median)."})
@@ -35,7 +39,7 @@ final class GemmBenchCommand implements Callable<Integer> {
     @Option(names = "--transB", description = "B is stored n x k.")
     boolean transB;
 
-    @Option(names = "--dtype", defaultValue = "float32", description = "Element type (default ${DEFAULT-VALUE}).")
+    @Option(names = "--dtype", defaultValue = "float32", description = "Element type: float32, int8 or int16 (default ${DEFAULT-VALUE}).")
     String dtype;
 
     @Option(names = "--warmup", defaultValue = "2", description = "Warm-up seconds before timing (default ${DEFAULT-VALUE}).")
@@ -73,6 +77,8 @@ final class GemmBenchCommand implements Callable<Integer> {
             out.put("dtype", dtype);
             out.put("gflops", round(r.best()));
             out.put("gflops_median", round(r.median()));
+            out.put("gmacs", round(r.best() / 2));
+            out.put("gmacs_median", round(r.median() / 2));
             out.put("statistic", "best of repetitions");
             out.put("repetitions", r.repetitions());
             out.put("calls_per_repetition", r.callsPerRepetition());
@@ -83,8 +89,8 @@ final class GemmBenchCommand implements Callable<Integer> {
             out.put("vector_bits", Simd.BITS);
             System.out.println(new ObjectMapper().writeValueAsString(out));
         } else {
-            System.out.printf("gemm %s %s, %d thread%s: %.1f GFLOP/s (best of %d repetitions; median %.1f), JDK %s, %d-bit vectors%n",
-                    dtype, shape, t, t == 1 ? "" : "s", r.best(), r.repetitions(), r.median(), jdk, Simd.BITS);
+            System.out.printf("gemm %s %s, %d thread%s: %.1f GFLOP/s = %.1f GMAC/s (best of %d repetitions; median %.1f GFLOP/s), JDK %s, %d-bit vectors%n",
+                    dtype, shape, t, t == 1 ? "" : "s", r.best(), r.best() / 2, r.repetitions(), r.median(), jdk, Simd.BITS);
         }
         return 0;
     }

@@ -32,6 +32,8 @@ public interface GemmWorkload {
     private static Map<String, Function<GemmShape, GemmWorkload>> dtypes() {
         Map<String, Function<GemmShape, GemmWorkload>> m = new LinkedHashMap<>();
         m.put("float32", Float32Gemm::new);
+        m.put("int8", IntGemmWorkload::int8);
+        m.put("int16", IntGemmWorkload::int16);
         return java.util.Collections.unmodifiableMap(m);
     }
 }

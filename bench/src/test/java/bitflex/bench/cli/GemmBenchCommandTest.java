@@ -46,6 +46,19 @@ class GemmBenchCommandTest {
     }
 
     @Test
+    void integerDtypesReportGmacs() throws Exception {
+        for (String dtype : new String[] {"int8", "int16"}) {
+            Run r = run("bench", "gemm", "--m", "19", "--n", "37", "--k", "70", "--threads", "1", "--transA",
+                    "--dtype", dtype, "--warmup", "0", "--time", "0.05", "--json");
+            assertEquals(0, r.exit(), r.err());
+            JsonNode j = new ObjectMapper().readTree(r.out());
+            assertEquals(dtype, j.get("dtype").asText());
+            assertTrue(j.get("gmacs").asDouble() > 0);
+            assertEquals(j.get("gflops").asDouble() / 2, j.get("gmacs").asDouble(), 0.01);
+        }
+    }
+
+    @Test
     void badInputGetsOneLineAndNonZeroExit() {
         String[][] bad = {
             {"bench", "gemm", "--m", "0", "--n", "4", "--k", "4"},

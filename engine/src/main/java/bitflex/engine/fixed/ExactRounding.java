@@ -131,14 +131,6 @@ public final class ExactRounding {
         return Math.max(-hi - 1, Math.min(hi, r));
     }
 
-    /**
-     * The raw storage bits of an in-range integer {@code k} of a format: what goes into the
-     * {@code byte[]}/{@code short[]}/{@code int[]} element (unsigned formats keep their bit pattern).
-     */
-    public static int toStorageBits(long k) {
-        return (int) k;
-    }
-
     /** Decodes a stored element back to its integer (sign- or zero-extending). */
     public static long decode(int raw, FixedPointFormat f) {
         return switch (f.storage()) {

@@ -118,25 +118,9 @@ public final class QOps {
             System.arraycopy(src, 0, dst, 0, n);
         } else {
             switch (src) {
-                case byte[] s -> {
-                    byte[] d = (byte[]) dst;
-                    for (int i = 0; i < n; i++) {
-                        d[i] = (byte) Math.max(s[i], 0);
-                    }
-                }
-                case short[] s -> {
-                    short[] d = (short[]) dst;
-                    for (int i = 0; i < n; i++) {
-                        d[i] = (short) Math.max(s[i], 0);
-                    }
-                }
-                default -> {
-                    int[] s = (int[]) src;
-                    int[] d = (int[]) dst;
-                    for (int i = 0; i < n; i++) {
-                        d[i] = Math.max(s[i], 0);
-                    }
-                }
+                case byte[] s -> ReluKernels.relu(s, (byte[]) dst, n);
+                case short[] s -> ReluKernels.relu(s, (short[]) dst, n);
+                default -> ReluKernels.relu((int[]) src, (int[]) dst, n);
             }
         }
         return x.isPerChannel() ? QTensor.ofPerChannel(x.format(), dst, x.channelFracLengths(), x.shape())

@@ -1,5 +1,6 @@
 package bitflex.engine.fixed;
 
+import bitflex.engine.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -115,6 +116,16 @@ public final class QTensor {
             stats = stats.plus(qc.quantize(name, data, c * per, st, c * per, per, c * per));
         }
         return new QTensor(q.format(), st, shape, channelFracLengths, stats);
+    }
+
+    /** Quantizes the values of a float {@link Tensor} (any layout; read row-major) into a new QTensor. */
+    public static QTensor quantize(String name, Tensor t, Quantizer q) {
+        return quantize(name, t.toArray(), t.shape(), q);
+    }
+
+    /** Dequantizes into a new float {@link Tensor} of the same shape (no gradient). */
+    public Tensor toTensor() {
+        return Tensor.of(dequantize(), shape);
     }
 
     public FixedPointFormat format() {

@@ -78,6 +78,17 @@ class QOpsTest {
     }
 
     @Test
+    void tensorBridgesRoundTrip() {
+        bitflex.engine.tensor.Tensor t = bitflex.engine.tensor.Tensor.of(new float[] {0.3f, -1.7f, 2.25f, 100f, -0.01f, 0f}, 2, 3);
+        QTensor q = QTensor.quantize("t", t, Quantizer.of(FixedPointFormat.signed(8, 2)));
+        assertArrayEquals(new int[] {2, 3}, q.shape());
+        bitflex.engine.tensor.Tensor back = q.toTensor();
+        assertArrayEquals(new int[] {2, 3}, back.shape());
+        assertArrayEquals(new float[] {0.25f, -1.75f, 2.25f, 31.75f, 0f, 0f}, back.toArray());
+        assertEquals(1, q.clampStats().above());
+    }
+
+    @Test
     void perChannelQuantizeAndDequantize() {
         float[] w = {0.5f, -0.25f, 3f, 100f, 0.001f, -7f};
         QTensor q = QTensor.quantizePerChannel("w", w, new int[] {2, 3}, Quantizer.of(FixedPointFormat.signed(8, 0)), new int[] {4, 0});

@@ -25,7 +25,7 @@ class QuantizeSimdTest {
 
     @Test
     void simdEqualsScalarTwinAndQPyTorchReference() {
-        qt().withExamples(400).forAll(formats(), arbitrary().enumValues(Rounding.class),
+        qt().withExamples(2000).forAll(formats(), arbitrary().enumValues(Rounding.class),
                         arbitrary().enumValues(Overflow.class), integers().between(0, 150).zip(longs().all(), (n, s) -> new long[] {n, s}))
                 .checkAssert((f, mode, ovf, ns) -> {
                     int n = (int) ns[0];

@@ -30,11 +30,12 @@ final class GemmKernels {
     private static final int L = I.length();
     static final int MR = 4;
     static final int NR = 2 * L;
-    static final int KC = Integer.getInteger("kc", 256);
+    /** Reduction block; must stay at most 1024 for the float carrier to be exact (see above). */
+    static final int KC = 256;
     /** Rows per task. */
-    static final int MB = Integer.getInteger("mb", 16) * MR;
+    static final int MB = 16 * MR;
     /** Columns per task. */
-    static final int NB = Integer.getInteger("nb", 4) * NR;
+    static final int NB = 4 * NR;
 
     private GemmKernels() {}
 

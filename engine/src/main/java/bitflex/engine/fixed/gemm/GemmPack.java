@@ -16,13 +16,6 @@ final class GemmPack {
         return (x + multiple - 1) / multiple * multiple;
     }
 
-    static float[] packA(boolean trans, byte[] a, int off, int ld, int m, int k) {
-        final int mPad = pad(m, GemmKernels.MR);
-        float[] ap = new float[mPad * k];
-        Parallel.forEach(mPad / GemmKernels.MR, ip -> packAPanel(trans, a, off, ld, m, k, ap, mPad, ip));
-        return ap;
-    }
-
     /** Packs A and B in one parallel region (fewer fork/joins for small products). */
     static void packBoth(boolean transA, byte[] a, int aOff, int lda, int m, boolean transB, byte[] b, int bOff, int ldb,
                          int n, int k, float[] ap, float[] bp) {
@@ -73,14 +66,6 @@ final class GemmPack {
                 }
             }
         }
-    }
-
-    static float[] packB(boolean trans, byte[] b, int off, int ld, int k, int n) {
-        final int nr = GemmKernels.NR;
-        final int nPad = pad(n, nr);
-        float[] bp = new float[nPad * k];
-        Parallel.forEach(nPad / nr, jp -> packBPanel(trans, b, off, ld, k, n, bp, nPad, jp));
-        return bp;
     }
 
     /** Packs one NR-column panel of B (all reduction blocks). */

@@ -3,6 +3,10 @@ package bitflex.engine.fixed.gemm;
 import bitflex.engine.fixed.ExactRounding;
 import bitflex.engine.fixed.Overflow;
 import bitflex.engine.parallel.Parallel;
+import bitflex.engine.simd.Simd;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Integer matrix multiply on int8 or int16 operands, row-major, BLAS-style layout:
@@ -16,13 +20,17 @@ import bitflex.engine.parallel.Parallel;
  * <li><b>fast</b> (packed, register-tiled, multithreaded, {@link GemmKernels}): WRAP accumulators
  * of any width (exact modulo 2^32, reduced to w bits), and SATURATE or exact accumulators when
  * {@code max_i sum_p |A(i,p)| * max|B|} proves that no partial sum can overflow;</li>
- * <li><b>sequential</b> (multithreaded over rows, {@code long} arithmetic, reduction index in
- * increasing order): SATURATE accumulators that might saturate, and the exact accumulator when
- * sums might exceed 32 bits.</li>
+ * <li><b>saturating</b> (multithreaded over rows, SIMD over columns, unpacked, reduction index
+ * in increasing order with the clamp after every addition): SATURATE accumulators that might
+ * saturate;</li>
+ * <li><b>sequential</b> (multithreaded over rows, scalar {@code long}): the exact accumulator
+ * when sums might exceed 32 bits.</li>
  * </ul>
  * Every path is bit-identical for any thread count.
  */
 public final class IntGemm {
+    private static final VectorSpecies<Integer> I = Simd.INT;
+
     private IntGemm() {}
 
     /** int8 x int8 into a modelled accumulator of width 16..32. */
@@ -38,7 +46,7 @@ public final class IntGemm {
             fast8(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
             finishWrap(m, n, c, cOff, ldc, acc);
         } else {
-            sequential(m, n, k, widen(transA, a, aOff, lda, m, k), widen(!transB, b, bOff, ldb, n, k), c, cOff, ldc, null, acc);
+            saturating(m, n, k, widen(transA, a, aOff, lda, m, k), widen(transB, b, bOff, ldb, k, n), c, cOff, ldc, acc.width());
         }
     }
 
@@ -55,7 +63,7 @@ public final class IntGemm {
             fast16(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
             finishWrap(m, n, c, cOff, ldc, acc);
         } else {
-            sequential(m, n, k, widen(transA, a, aOff, lda, m, k), widen(!transB, b, bOff, ldb, n, k), c, cOff, ldc, null, acc);
+            saturating(m, n, k, widen(transA, a, aOff, lda, m, k), widen(transB, b, bOff, ldb, k, n), c, cOff, ldc, acc.width());
         }
     }
 
@@ -203,6 +211,40 @@ public final class IntGemm {
                     } else {
                         c[cOff + i * ldc + j] = (int) s;
                     }
+                }
+            }
+        });
+    }
+
+    /**
+     * The saturating path, SIMD over output columns: {@code a} is op(A) row-major m x k, {@code b}
+     * is op(B) row-major k x n. Each lane accumulates its own output over p = 0..k-1 in order;
+     * a 32-bit saturating add ({@code SADD}) then a clamp to {@code width} bits equals clamping
+     * the exact sum, because the width's range lies inside the 32-bit range and products of
+     * int16 values (at most 2^30) are exact ints.
+     */
+    private static void saturating(int m, int n, int k, int[] a, int[] b, int[] c, int cOff, int ldc, int width) {
+        final int hi = width == 32 ? Integer.MAX_VALUE : (1 << (width - 1)) - 1;
+        final int lo = -hi - 1;
+        final int lanes = I.length();
+        Parallel.forRange(m, 4, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                int ai = i * k;
+                int j = 0;
+                for (; j + lanes <= n; j += lanes) {
+                    IntVector s = IntVector.zero(I);
+                    for (int p = 0; p < k; p++) {
+                        IntVector prod = IntVector.fromArray(I, b, p * n + j).mul(a[ai + p]);
+                        s = s.lanewise(VectorOperators.SADD, prod).max(lo).min(hi);
+                    }
+                    s.intoArray(c, cOff + i * ldc + j);
+                }
+                for (; j < n; j++) {
+                    long s = 0;
+                    for (int p = 0; p < k; p++) {
+                        s = Math.max(lo, Math.min(hi, s + (long) a[ai + p] * b[p * n + j]));
+                    }
+                    c[cOff + i * ldc + j] = (int) s;
                 }
             }
         });

@@ -111,7 +111,7 @@ class IntConv2dTest {
 
     @Test
     void forwardAndGradientsEqualDirectLoops() {
-        qt().withExamples(150).forAll(integers().between(0, 3).zip(integers().between(1, 3), integers().between(1, 4),
+        qt().withExamples(400).forAll(integers().between(0, 3).zip(integers().between(1, 3), integers().between(1, 4),
                         (n, c, o) -> new int[] {n, c, o}),
                 integers().between(1, 9).zip(integers().between(1, 9), (h, w) -> new int[] {h, w}),
                 integers().between(0, 63), longs().all())
