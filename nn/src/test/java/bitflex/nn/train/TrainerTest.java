@@ -119,6 +119,29 @@ class TrainerTest {
         assertEquals(a.model().stateDict(), b.model().stateDict());
     }
 
+    /** Every layer kind (conv with stride, batch norm, residual blocks, pooling, dropout) in one small net. */
+    private static Module allLayers(long seed) {
+        return new bitflex.nn.layers.Sequential(new bitflex.nn.layers.Conv2d(1, 8, 3, 2, 1, false, seed),
+                new bitflex.nn.layers.BatchNorm2d(8), new bitflex.nn.layers.ReLU(),
+                new bitflex.nn.layers.ResidualBlock(8, 8, 1, seed + 1), new bitflex.nn.layers.ResidualBlock(8, 16, 2, seed + 2),
+                new bitflex.nn.layers.AvgPool2d(7), new bitflex.nn.layers.Flatten(), new bitflex.nn.layers.Dropout(0.2, seed + 3),
+                new bitflex.nn.layers.Linear(16, 10, seed + 4));
+    }
+
+    @Test
+    void everyLayerKindIsThreadCountIndependent() throws IOException {
+        Checkpoint[] states = new Checkpoint[2];
+        for (int t = 1; t <= 2; t++) {
+            Parallel.setThreads(t);
+            Module m = allLayers(11);
+            Trainer tr = new Trainer(m, new SGD(m.parameters(), 0.05, 0.9), new CrossEntropyLoss(), new Trainer.Config(1, 32, 4));
+            tr.fit(train.head(256), null);
+            states[t - 1] = m.stateDict().putAll("extra.", m.extraState());
+        }
+        assertEquals(states[0], states[1]);
+        assertTrue(states[0].getLong("1.num_batches_tracked") == 8);
+    }
+
     @Test
     void resumeMidEpochIsBitIdentical(@TempDir Path dir) throws IOException {
         Dataset slice = train.head(640);
