@@ -109,6 +109,22 @@ class TrainerTest {
     }
 
     @Test
+    void trainOnSomeClassesThenAdaptToOthers() throws IOException {
+        int[] first = {0, 1, 7};
+        int[] rest = bitflex.nn.data.ClassSubset.complement(10, first);
+        Dataset a = bitflex.nn.data.ClassSubset.of(train, first, false);
+        Dataset b = bitflex.nn.data.ClassSubset.of(train.head(1500), rest, false);
+        Module m = Models.create("mlp", 2);
+        Trainer t1 = new Trainer(m, new SGD(m.parameters(), 0.05, 0.9), new CrossEntropyLoss(), new Trainer.Config(1, 32, 2));
+        EpochResult r1 = t1.fit(a, bitflex.nn.data.ClassSubset.of(test, first, false)).last();
+        assertTrue(r1.testAccuracy() > 0.9, "3-class accuracy " + r1.testAccuracy());
+        // Adapt the same network to the other seven classes with a few hundred samples.
+        Trainer t2 = new Trainer(m, new SGD(m.parameters(), 0.02, 0.9), new CrossEntropyLoss(), new Trainer.Config(2, 32, 3));
+        EpochResult r2 = t2.fit(b, bitflex.nn.data.ClassSubset.of(test, rest, false)).last();
+        assertTrue(r2.testAccuracy() > 0.6, "7-class accuracy after adaptation " + r2.testAccuracy());
+    }
+
+    @Test
     void sameSeedSameResultForAnyThreadCount() throws IOException {
         Parallel.setThreads(1);
         Trainer a = trainer("lenet5", "sgd", 3, 1, 50);
