@@ -66,6 +66,7 @@ public final class Derivatives {
             case Op.Slice o -> new Tensor[] {sliceGrad(o, g)};
             case Op.Expand o -> new Tensor[] {sumTo(g, o.x())};
             case Op.Contiguous o -> new Tensor[] {g};
+            case Op.Cat o -> catGrad(o, g);
             case Op.Linear o -> linearGrad(o, g);
             case Op.Conv2d o -> convGrad(o, g);
             case Op.MaxPool2d o -> new Tensor[] {poolGrad(o.x(), o.geometry(), g, o.out())};
@@ -307,5 +308,19 @@ public final class Derivatives {
         Tensor d = Tensor.empty(s);
         LossKernels.mseBackward(o.pred().contiguous().data(), o.target().contiguous().data(), n, 2f * g.item() / n, d.data());
         return new Tensor[] {needs(o.pred()) ? d : null, needs(o.target()) ? d.neg() : null};
+    }
+
+    private static Tensor[] catGrad(Op.Cat o, Tensor g) {
+        Tensor[] parts = o.parts();
+        Tensor[] out = new Tensor[parts.length];
+        int start = 0;
+        for (int k = 0; k < parts.length; k++) {
+            int len = parts[k].shape()[o.dim()];
+            if (needs(parts[k])) {
+                out[k] = g.narrow(o.dim(), start, len).contiguous();
+            }
+            start += len;
+        }
+        return out;
     }
 }

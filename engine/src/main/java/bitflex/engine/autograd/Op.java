@@ -56,6 +56,8 @@ public sealed interface Op {
     record Slice(Tensor x, int dim, int start) implements Op { public Tensor[] inputs() { return new Tensor[] {x}; } }
     /** Broadcast view of x to a larger shape (stride 0 on broadcast dims). */
     record Expand(Tensor x) implements Op { public Tensor[] inputs() { return new Tensor[] {x}; } }
+    /** Concatenation along {@code dim}; input k occupies its own range along that dim. */
+    record Cat(Tensor[] parts, int dim) implements Op { public Tensor[] inputs() { return parts.clone(); } }
     /** Dense copy of a strided view. */
     record Contiguous(Tensor x) implements Op { public Tensor[] inputs() { return new Tensor[] {x}; } }
 

@@ -38,8 +38,12 @@ public final class Sgemm {
     static final long SERIAL_FLOPS = 1L << 22;
     /** Flops one task should at least carry when a multiply is cut into tasks. */
     static final long TASK_FLOPS = 1L << 23;
-    /** Upper bound on tasks: enough to balance a few threads, few enough to keep packing shared. */
-    static final int MAX_TASKS = 16;
+    /**
+     * Upper bound on tasks. Every task packs its own rows of A and columns of B, so each extra cut
+     * packs a matrix once more: at 1024^3, 16 tasks copy 32 MB per call (over 10% of the time on one
+     * thread), 4 tasks 16 MB. Four balance 1, 2 or 4 threads exactly.
+     */
+    static final int MAX_TASKS = 4;
 
     /**
      * A B without transposition of at most this many elements (1 MB, the size of L2) is read in place

@@ -838,6 +838,42 @@ public final class Tensor {
         return needsGrad(this) ? out.record(new Op.Expand(this)) : out;
     }
 
+    /**
+     * Concatenates tensors along {@code dim}; all other sizes must match (e.g. zero-padding channels
+     * of a ResNet shortcut: {@code Tensor.cat(1, x, Tensor.zeros(n, extra, h, w))}).
+     */
+    public static Tensor cat(int dim, Tensor... parts) {
+        if (parts.length == 0) {
+            throw new IllegalArgumentException("cat: no tensors");
+        }
+        int rank = parts[0].shape.length;
+        int d = Shapes.dim("cat", dim, rank);
+        int[] outShape = parts[0].shape.clone();
+        outShape[d] = 0;
+        for (Tensor p : parts) {
+            p.checkAlive();
+            boolean ok = p.shape.length == rank;
+            for (int i = 0; ok && i < rank; i++) {
+                ok = i == d || p.shape[i] == parts[0].shape[i];
+            }
+            if (!ok) {
+                throw new IllegalArgumentException("cat: shapes " + Shapes.str(parts[0].shape) + " and " + Shapes.str(p.shape)
+                        + " differ outside dimension " + dim);
+            }
+            outShape[d] += p.shape[d];
+        }
+        Tensor out = empty(outShape);
+        Tensor view = out.detach();
+        int start = 0;
+        boolean grad = false;
+        for (Tensor p : parts) {
+            view.narrow(d, start, p.shape[d]).copyFrom(p);
+            start += p.shape[d];
+            grad |= p.requiresGrad;
+        }
+        return grad && GradMode.isEnabled() ? out.record(new Op.Cat(parts.clone(), d)) : out;
+    }
+
     /** This tensor if dense, else a dense copy. */
     public Tensor contiguous() {
         checkAlive();

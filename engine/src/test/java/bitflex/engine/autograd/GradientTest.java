@@ -189,6 +189,10 @@ class GradientTest {
             GradCheck.check(x -> x[0].expand(3, s[0], s[1], s[2]).mul(x[1]), rnd(r, s), rnd(r, 3, s[0], s[1], s[2]));
             GradCheck.check(x -> x[0].reshape(s[0], s[1], 1, s[2]).expand(s[0], s[1], 2, s[2]).exp(), rnd(r, s));
             GradCheck.check(x -> Functional.flatten(x[0]).sigmoid(), rnd(r, s));
+            int d = r.nextInt(3);
+            int[] s2 = s.clone();
+            s2[d] = dim(r, 1, 3);
+            GradCheck.check(x -> Tensor.cat(d, x[0], x[1], x[0]).exp(), rnd(r, s), rnd(r, s2));
         });
     }
 

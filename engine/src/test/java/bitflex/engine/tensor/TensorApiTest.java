@@ -69,6 +69,10 @@ class TensorApiTest {
         dst.narrow(1, 1, 2).copyFrom(Tensor.of(new float[] {7, 8, 9, 10}, 2, 2));
         assertArrayEquals(new float[] {0, 7, 8, 0, 0, 9, 10, 0}, dst.toArray());
         assertArrayEquals(new int[] {2, 12}, Functional.flatten(a).shape());
+        Tensor cat = Tensor.cat(1, seq(2, 1), Tensor.full(9f, 2, 2));
+        assertArrayEquals(new float[] {0, 9, 9, 1, 9, 9}, cat.toArray());
+        var err = assertThrows(IllegalArgumentException.class, () -> Tensor.cat(0, seq(2, 1), seq(2, 2)));
+        assertEquals("cat: shapes [2, 1] and [2, 2] differ outside dimension 0", err.getMessage());
     }
 
     @Test

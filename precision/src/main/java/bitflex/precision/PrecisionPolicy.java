@@ -1,0 +1,51 @@
+package bitflex.precision;
+
+import bitflex.engine.fixed.FixedPointFormat;
+
+import java.util.List;
+
+/**
+ * A per-layer precision policy, called by the trainer at its hooks. It knows layers only by name
+ * and sees plain arrays, so it is independent of the nn module; an nn listener adapts it.
+ *
+ * <p>Call order per training step: {@link #afterBackward} once for each registered layer that has
+ * a gradient, then {@link #afterStep} once. Formats may change only inside {@code afterStep};
+ * {@link #format} is what the next step's forward pass must use. Policies are deterministic: the
+ * same sequence of calls gives the same decisions.
+ */
+public interface PrecisionPolicy {
+
+    /** Short name used in logs and reports: {@code static}, {@code adapt}, {@code rct}. */
+    String name();
+
+    /**
+     * Registers a layer before training and returns its initial weight format.
+     *
+     * @param layer   unique layer name (for example the state-dict key of its weight)
+     * @param weights the layer's initial weights (read only, not kept)
+     * @throws IllegalArgumentException if the name is already registered or the weights are empty
+     */
+    FixedPointFormat register(String layer, float[] weights);
+
+    /**
+     * After the backward pass: the layer's weights as used in this step's forward pass, the gradient
+     * of the loss with respect to them, and the learning rate the optimizer is about to apply. Both
+     * arrays are read only and not kept.
+     */
+    void afterBackward(long step, String layer, float[] weights, float[] gradients, double learningRate);
+
+    /**
+     * After the optimizer step: the step's training loss (NaN if unknown) and access to the updated
+     * weights. Returns the decisions taken at this step (empty if none), also appended to {@link #decisions()}.
+     */
+    List<PrecisionDecision> afterStep(long step, double loss, LayerWeights weights);
+
+    /** The current weight format of a registered layer. */
+    FixedPointFormat format(String layer);
+
+    /** Registered layer names in registration order. */
+    List<String> layers();
+
+    /** Every decision so far, in order. */
+    List<PrecisionDecision> decisions();
+}

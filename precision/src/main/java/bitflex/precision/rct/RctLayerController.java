@@ -1,0 +1,85 @@
+package bitflex.precision.rct;
+
+import bitflex.precision.ArrayStats;
+import bitflex.precision.PrecisionDecision;
+import bitflex.engine.fixed.FixedPointFormat;
+import bitflex.precision.format.RangeFormat;
+
+/**
+ * RCT/APT state of one layer: bitwidth {@code b}, the format it implies for the current weights,
+ * and the running window of update sizes measured in grid steps.
+ *
+ * <p>Each observed gradient adds {@code |lr g_i| / 2^-FL} for every element, with the FL the step
+ * ran in. Every {@code K} observed steps, {@code Gavg} (the mean over all elements and steps of the
+ * window) moves {@code b} by one bit: up when below {@code Tmin} (updates underflow the grid), down
+ * when above {@code Tmax} (the layer learns at a coarser grid too), within {@code [bmin, bmax]}.
+ */
+public final class RctLayerController {
+    private final String layer;
+    private final int size;
+    private final RctParameters params;
+    private int bits;
+    private FixedPointFormat format;
+    private double updateSum;
+    private long updateCount;
+    private int windowSteps;
+
+    public RctLayerController(String layer, float[] weights, RctParameters params) {
+        this.layer = layer;
+        this.size = weights.length;
+        this.params = params;
+        this.bits = params.initialBits();
+        this.format = RangeFormat.forMaxAbs(bits, RangeFormat.maxAbs("RCT layer " + layer + " weights", weights));
+    }
+
+    /** Adds one step's updates {@code |lr g| / 2^-FL} to the window. */
+    public void observeGradient(float[] gradient, double learningRate) {
+        if (gradient.length != size) {
+            throw new IllegalArgumentException("RCT layer " + layer + ": gradient has " + gradient.length
+                    + " elements, registered " + size);
+        }
+        if (!(learningRate >= 0) || Double.isInfinite(learningRate)) {
+            throw new IllegalArgumentException("RCT layer " + layer + ": learning rate must be finite and"
+                    + " non-negative, got " + learningRate);
+        }
+        double perStep = Math.scalb(learningRate, format.fracLength());
+        double sum = ArrayStats.sumAbs("RCT layer " + layer + " gradient", gradient);
+        updateSum += sum * perStep;
+        updateCount += gradient.length;
+        windowSteps++;
+    }
+
+    /**
+     * After the optimizer step: re-derive FL from the updated weights and, when the window holds
+     * {@code K} steps, move the bitwidth and return the logged decision (null otherwise).
+     */
+    public PrecisionDecision afterStep(long step, float[] weights) {
+        double maxAbs = RangeFormat.maxAbs("RCT layer " + layer + " weights", weights);
+        if (windowSteps < params.window()) {
+            format = RangeFormat.forMaxAbs(bits, maxAbs);
+            return null;
+        }
+        FixedPointFormat before = format;
+        double gavg = updateSum / updateCount;
+        String kind;
+        if (gavg < params.minUpdate() && bits < params.maxBits()) {
+            bits++;
+            kind = "widen";
+        } else if (gavg > params.maxUpdate() && bits > params.minBits()) {
+            bits--;
+            kind = "narrow";
+        } else {
+            kind = "keep";
+        }
+        format = RangeFormat.forMaxAbs(bits, maxAbs);
+        updateSum = 0;
+        updateCount = 0;
+        windowSteps = 0;
+        return new PrecisionDecision(step, layer, "rct", kind, before, format,
+                Double.NaN, Double.NaN, -1, -1, 0, "", gavg);
+    }
+
+    public int bits() { return bits; }
+    public FixedPointFormat format() { return format; }
+    public int size() { return size; }
+}
