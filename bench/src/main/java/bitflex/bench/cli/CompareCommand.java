@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,11 +52,16 @@ final class CompareCommand implements Callable<Integer> {
     Path script;
     @Option(names = "--json", description = "write the table as one JSON object to this file")
     Path json;
+    @Option(names = "--repeat", defaultValue = "1", description = "interleaved rounds; the table shows each contender's best (default: ${DEFAULT-VALUE})")
+    int repeat;
 
     @Override
     public Integer call() throws Exception {
         if (!model.equals("mlp") && !model.equals("lenet5")) {
             throw new IllegalArgumentException("--model must be mlp or lenet5, got '" + model + "'");
+        }
+        if (repeat < 1) {
+            throw new IllegalArgumentException("--repeat must be >= 1, got " + repeat);
         }
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (t < 1) {
@@ -71,35 +77,42 @@ final class CompareCommand implements Callable<Integer> {
         String py = python != null ? python : Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
         PrintStream out = System.out;
 
-        List<JsonNode> torch = new ArrayList<>();
-        for (int pt : t == 1 ? new int[] {1} : new int[] {1, t}) {
-            out.printf("pytorch, %d thread%s ...%n", pt, pt == 1 ? "" : "s");
-            torch.add(runPeer(py, peer, pt));
+        int[] torchThreads = t == 1 ? new int[] {1} : new int[] {1, t};
+        List<List<JsonNode>> torchRuns = new ArrayList<>();
+        for (int i = 0; i < torchThreads.length; i++) {
+            torchRuns.add(new ArrayList<>());
         }
-        out.printf("bitflex, %d thread%s ...%n", t, t == 1 ? "" : "s");
-        var s = new Training.Settings(model, epochs, batch, lr, momentum, "sgd", seed, t, data, null, null, "none");
-        Training.Outcome bf = Training.run(s, null, new PrintStream(OutputStreamNull.INSTANCE), false);
-
-        JsonNode best = torch.get(0);
-        for (JsonNode n : torch) {
-            if (n.get("samples_per_s").asDouble() > best.get("samples_per_s").asDouble()) {
-                best = n;
+        List<JsonNode> bitflexRuns = new ArrayList<>();
+        // Interleaved, each run in a fresh process, so a noisy spell hits every contender alike.
+        for (int r = 0; r < repeat; r++) {
+            String round = repeat == 1 ? "" : " (round " + (r + 1) + "/" + repeat + ")";
+            for (int i = 0; i < torchThreads.length; i++) {
+                out.printf("pytorch, %d thread%s%s ...%n", torchThreads[i], torchThreads[i] == 1 ? "" : "s", round);
+                torchRuns.get(i).add(runPeer(py, peer, torchThreads[i]));
             }
+            out.printf("bitflex, %d thread%s%s ...%n", t, t == 1 ? "" : "s", round);
+            bitflexRuns.add(runBitflex(t));
         }
-        double bfRate = bf.result().samplesPerSecond();
+        List<JsonNode> torch = new ArrayList<>();
+        for (List<JsonNode> runs : torchRuns) {
+            torch.add(fastest(runs));
+        }
+        JsonNode bf = fastest(bitflexRuns);
+        JsonNode best = fastest(torch);
+        double bfRate = bf.get("samples_per_s").asDouble();
         double ratio = bfRate / best.get("samples_per_s").asDouble();
         out.println();
-        out.printf("%s, Fashion-MNIST, %d epoch%s, batch %d, SGD lr %s momentum %s%n", model, epochs, epochs == 1 ? "" : "s", batch,
-                lr, momentum);
+        out.printf("%s, Fashion-MNIST, %d epoch%s, batch %d, SGD lr %s momentum %s%s%n", model, epochs, epochs == 1 ? "" : "s", batch,
+                lr, momentum, repeat == 1 ? "" : ", best of " + repeat + " interleaved runs");
         out.printf("%-24s %14s %10s %10s%n", "", "samples/s", "wall s", "test acc");
-        out.printf("%-24s %,14.0f %10.2f %9.2f%%%n", "bitflex (" + t + " thr)", bfRate, bf.result().trainSeconds(),
-                100 * bf.testAccuracy());
+        out.printf("%-24s %,14.0f %10.2f %9.2f%%%n", "bitflex (" + t + " thr)", bfRate, bf.get("wall_s").asDouble(),
+                100 * bf.get("test_acc").asDouble());
         for (JsonNode n : torch) {
             int pt = n.get("threads").asInt();
             out.printf("%-24s %,14.0f %10.2f %9.2f%%%n", "pytorch " + n.path("torch").asText("") + " (" + pt + " thr)",
                     n.get("samples_per_s").asDouble(), n.get("wall_s").asDouble(), 100 * n.get("test_acc").asDouble());
         }
-        double accDiff = 100 * (bf.testAccuracy() - best.get("test_acc").asDouble());
+        double accDiff = 100 * (bf.get("test_acc").asDouble() - best.get("test_acc").asDouble());
         out.printf("bitflex / best pytorch (%d thr): %.2fx samples/s, test accuracy %+.2f points%n", best.get("threads").asInt(),
                 ratio, accDiff);
 
@@ -112,14 +125,58 @@ final class CompareCommand implements Callable<Integer> {
             m.put("lr", lr);
             m.put("momentum", momentum);
             m.put("seed", seed);
-            m.put("bitflex", bf.json());
+            m.put("repeat", repeat);
+            m.put("bitflex", bf);
             m.put("pytorch", torch);
             m.put("pytorch_best_threads", best.get("threads").asInt());
             m.put("ratio_samples_per_s", ratio);
             m.put("test_acc_diff_points", accDiff);
+            m.put("all_runs", Map.of("bitflex", bitflexRuns, "pytorch", torchRuns));
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), m);
         }
         return 0;
+    }
+
+    private static JsonNode fastest(List<JsonNode> runs) {
+        JsonNode best = runs.get(0);
+        for (JsonNode n : runs) {
+            if (n.get("samples_per_s").asDouble() > best.get("samples_per_s").asDouble()) {
+                best = n;
+            }
+        }
+        return best;
+    }
+
+    /** Runs {@code bitflex train} in a fresh JVM (same JDK, flags and class path) and reads its JSON. */
+    private JsonNode runBitflex(int threads) throws IOException, InterruptedException {
+        Path tmp = Files.createTempFile("bitflex-compare-", ".json");
+        try {
+            List<String> cmd = new ArrayList<>();
+            cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+                if (!a.startsWith("-agentlib") && !a.startsWith("-javaagent") && !a.startsWith("-XX:StartFlightRecording")) {
+                    cmd.add(a);
+                }
+            }
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "train", "--model", model,
+                    "--epochs", Integer.toString(epochs), "--batch", Integer.toString(batch), "--lr", Double.toString(lr),
+                    "--momentum", Double.toString(momentum), "--optimizer", "sgd", "--seed", Long.toString(seed),
+                    "--threads", Integer.toString(threads), "--json", tmp.toString()));
+            if (data != null) {
+                cmd.add("--data");
+                cmd.add(data.toString());
+            }
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int rc = p.waitFor();
+            if (rc != 0) {
+                String last = log.lines().filter(l -> l.startsWith("bitflex:")).reduce((a, b) -> b).orElse("exit code " + rc);
+                throw new IllegalStateException("the bitflex run failed: " + last);
+            }
+            return new ObjectMapper().readTree(tmp.toFile());
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     private JsonNode runPeer(String py, Path peer, int threads) throws IOException, InterruptedException {
@@ -183,16 +240,5 @@ final class CompareCommand implements Callable<Integer> {
             // fall through
         }
         return Path.of("bench", "peers", "pytorch_baseline.py");
-    }
-
-    /** Discards output (bitflex's progress while racing). */
-    private static final class OutputStreamNull extends java.io.OutputStream {
-        static final OutputStreamNull INSTANCE = new OutputStreamNull();
-
-        @Override
-        public void write(int b) {}
-
-        @Override
-        public void write(byte[] b, int off, int len) {}
     }
 }

@@ -207,6 +207,7 @@ public final class Trainer {
         }
     }
 
+    @SuppressWarnings("try") // the workspace and no-grad scopes are used for their extent, not referenced
     private void trainStep(Batch batch, int[] shape) {
         int n = batch.size();
         shape[0] = n;
@@ -285,6 +286,7 @@ public final class Trainer {
     }
 
     /** Loss and accuracy of {@code model} (put in eval mode, restored after) on {@code data}. */
+    @SuppressWarnings("try")
     public static EvalResult evaluate(Module model, Loss loss, Dataset data, int batchSize) {
         boolean wasTraining = model.isTraining();
         model.eval();

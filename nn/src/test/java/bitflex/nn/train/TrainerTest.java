@@ -109,6 +109,22 @@ class TrainerTest {
     }
 
     @Test
+    void trainOnSomeClassesThenAdaptToOthers() throws IOException {
+        int[] first = {0, 1, 7};
+        int[] rest = bitflex.nn.data.ClassSubset.complement(10, first);
+        Dataset a = bitflex.nn.data.ClassSubset.of(train, first, false);
+        Dataset b = bitflex.nn.data.ClassSubset.of(train.head(1500), rest, false);
+        Module m = Models.create("mlp", 2);
+        Trainer t1 = new Trainer(m, new SGD(m.parameters(), 0.05, 0.9), new CrossEntropyLoss(), new Trainer.Config(1, 32, 2));
+        EpochResult r1 = t1.fit(a, bitflex.nn.data.ClassSubset.of(test, first, false)).last();
+        assertTrue(r1.testAccuracy() > 0.9, "3-class accuracy " + r1.testAccuracy());
+        // Adapt the same network to the other seven classes with a few hundred samples.
+        Trainer t2 = new Trainer(m, new SGD(m.parameters(), 0.02, 0.9), new CrossEntropyLoss(), new Trainer.Config(2, 32, 3));
+        EpochResult r2 = t2.fit(b, bitflex.nn.data.ClassSubset.of(test, rest, false)).last();
+        assertTrue(r2.testAccuracy() > 0.6, "7-class accuracy after adaptation " + r2.testAccuracy());
+    }
+
+    @Test
     void sameSeedSameResultForAnyThreadCount() throws IOException {
         Parallel.setThreads(1);
         Trainer a = trainer("lenet5", "sgd", 3, 1, 50);
@@ -117,6 +133,29 @@ class TrainerTest {
         Trainer b = trainer("lenet5", "sgd", 3, 1, 50);
         b.fit(train.head(400), null);
         assertEquals(a.model().stateDict(), b.model().stateDict());
+    }
+
+    /** Every layer kind (conv with stride, batch norm, residual blocks, pooling, dropout) in one small net. */
+    private static Module allLayers(long seed) {
+        return new bitflex.nn.layers.Sequential(new bitflex.nn.layers.Conv2d(1, 8, 3, 2, 1, false, seed),
+                new bitflex.nn.layers.BatchNorm2d(8), new bitflex.nn.layers.ReLU(),
+                new bitflex.nn.layers.ResidualBlock(8, 8, 1, seed + 1), new bitflex.nn.layers.ResidualBlock(8, 16, 2, seed + 2),
+                new bitflex.nn.layers.AvgPool2d(7), new bitflex.nn.layers.Flatten(), new bitflex.nn.layers.Dropout(0.2, seed + 3),
+                new bitflex.nn.layers.Linear(16, 10, seed + 4));
+    }
+
+    @Test
+    void everyLayerKindIsThreadCountIndependent() throws IOException {
+        Checkpoint[] states = new Checkpoint[2];
+        for (int t = 1; t <= 2; t++) {
+            Parallel.setThreads(t);
+            Module m = allLayers(11);
+            Trainer tr = new Trainer(m, new SGD(m.parameters(), 0.05, 0.9), new CrossEntropyLoss(), new Trainer.Config(1, 32, 4));
+            tr.fit(train.head(256), null);
+            states[t - 1] = m.stateDict().putAll("extra.", m.extraState());
+        }
+        assertEquals(states[0], states[1]);
+        assertTrue(states[0].getLong("1.num_batches_tracked") == 8);
     }
 
     @Test
