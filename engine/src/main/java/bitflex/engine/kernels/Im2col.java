@@ -1,10 +1,6 @@
 package bitflex.engine.kernels;
 
-import bitflex.engine.simd.Simd;
 import java.util.Arrays;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * im2col / col2im for one sample: the column matrix is [C*KH*KW, OH*OW] with row stride {@code ld}
@@ -12,16 +8,10 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code (c*KH + i)*KW + j} holding input pixel (c, oh*sh - ph + i, ow*sw - pw + j) for every output
  * position (zero where that falls in the padding). With stride 1 each output row is one contiguous
  * input run, copied with {@code System.arraycopy} (im2col) or added by a loop the JIT vectorises
- * (col2im); rows of at most four vectors (LeNet's 28 and 10) are copied with masked vector loads and
- * stores, which beats a copy call per 10 floats.
+ * (col2im).
  * Twin: {@link Im2colScalar}; both are bit-exact (col2im adds into each input pixel in the same order).
  */
 public final class Im2col {
-    private static final VectorSpecies<Float> F = Simd.FLOAT;
-    private static final int VL = F.length();
-    /** Rows up to this wide are copied with masked vectors; wider ones with System.arraycopy. */
-    static final int MASKED_MAX_WIDTH = 4 * VL;
-
     private Im2col() {}
 
     public static void im2col(float[] x, int xOff, ConvGeometry g, float[] col, int colOff, int ld) {
@@ -35,11 +25,6 @@ public final class Im2col {
                     // valid ow range: 0 <= ow*sw - pw + j < w
                     int owLo = Math.max(0, ceilDiv(pw - j, sw));
                     int owHi = Math.min(ow, ceilDiv(w + pw - j, sw));
-                    if (sw == 1 && ow <= MASKED_MAX_WIDTH) {
-                        copyRowsMasked(x, plane, g, i, j, owLo, owHi, col, row);
-                        row += ld;
-                        continue;
-                    }
                     for (int y = 0; y < oh; y++) {
                         int dst = row + y * ow;
                         int ih = y * sh - ph + i;
@@ -87,15 +72,7 @@ public final class Im2col {
                         }
                         int src = row + y * ow;
                         int dst = plane + ih * w - pw + j;
-                        if (sw == 1 && ow <= MASKED_MAX_WIDTH) {
-                            // masked adds over the window [owLo, owHi) of the row
-                            for (int q0 = 0; q0 < owHi; q0 += VL) {
-                                VectorMask<Float> m = F.indexInRange(q0 - owLo, owHi - owLo);
-                                FloatVector.fromArray(F, dx, dst + q0, m)
-                                        .add(FloatVector.fromArray(F, col, src + q0, m))
-                                        .intoArray(dx, dst + q0, m);
-                            }
-                        } else if (sw == 1) {
+                        if (sw == 1) {
                             // Rows are short (often 8 to 24): a plain loop the JIT vectorises beats a kernel call.
                             for (int q = owLo; q < owHi; q++) {
                                 dx[dst + q] += col[src + q];
@@ -107,30 +84,6 @@ public final class Im2col {
                         }
                     }
                     row += ld;
-                }
-            }
-        }
-    }
-
-    /**
-     * Stride-1 rows of at most {@link #MASKED_MAX_WIDTH}: each output row of the column matrix is
-     * written a vector at a time, with masked loads (lanes outside [owLo, owHi) read as the zero
-     * padding) and masked stores of the row's ow lanes.
-     */
-    private static void copyRowsMasked(float[] x, int plane, ConvGeometry g, int i, int j, int owLo, int owHi,
-                                       float[] col, int row) {
-        int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow(), sh = g.strideH(), ph = g.padH(), pw = g.padW();
-        FloatVector zero = FloatVector.zero(F);
-        for (int q0 = 0; q0 < ow; q0 += VL) {
-            VectorMask<Float> store = F.indexInRange(q0, ow);
-            VectorMask<Float> load = F.indexInRange(q0 - owLo, owHi - owLo);
-            for (int y = 0; y < oh; y++) {
-                int dst = row + y * ow + q0;
-                int ih = y * sh - ph + i;
-                if (ih < 0 || ih >= h || owLo >= owHi) {
-                    zero.intoArray(col, dst, store);
-                } else {
-                    FloatVector.fromArray(F, x, plane + ih * w - pw + j + q0, load).intoArray(col, dst, store);
                 }
             }
         }
