@@ -167,8 +167,8 @@ public final class Sgemm {
                                 }
                             }
                             int co = cBase + ir * ldc + jr;
-                            if (mr == MR && nr == NR) {
-                                SgemmKernel.tile(kc, ap, ao, MR, bs, bo, bcs, alpha, betaHere, c, co, ldc);
+                            if (nr == NR) {
+                                SgemmKernel.tile(kc, ap, ao, MR, bs, bo, bcs, alpha, betaHere, c, co, ldc, mr);
                             } else {
                                 SgemmKernel.edgeTile(kc, ap, ao, MR, bs, bo, bcs, alpha, betaHere, c, co, ldc,
                                         mr, nr, tile);
