@@ -48,9 +48,18 @@ final class SgemmDot {
                 block4x4(i, j, k, kv, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, lanes);
             }
             for (; j < n; j++) {
-                for (int r = i; r < i + RB; r++) {
-                    one(r, j, k, kv, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, lanes);
-                }
+                block4x1(i, j, k, kv, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, lanes);
+            }
+        }
+        // Leftover rows (a 6-channel layer leaves two) in pairs, so B's rows are still shared.
+        for (; i + 2 <= i1; i += 2) {
+            int j = 0;
+            for (; j + RB <= n; j += RB) {
+                block2x4(i, j, k, kv, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, lanes);
+            }
+            for (; j < n; j++) {
+                one(i, j, k, kv, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, lanes);
+                one(i + 1, j, k, kv, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, lanes);
             }
         }
         for (; i < i1; i++) {
@@ -58,6 +67,57 @@ final class SgemmDot {
                 one(i, j, k, kv, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, lanes);
             }
         }
+    }
+
+    private static void block2x4(int i, int j, int k, int kv, float alpha, float[] a, int aOff, int lda,
+                                 float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc,
+                                 float[] lanes) {
+        int a0 = aOff + i * lda, a1 = a0 + lda;
+        int b0 = bOff + j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c00 = z, c01 = z, c02 = z, c03 = z;
+        FloatVector c10 = z, c11 = z, c12 = z, c13 = z;
+        for (int p = 0; p < kv; p += VL) {
+            FloatVector y0 = FloatVector.fromArray(F, b, b0 + p);
+            FloatVector y1 = FloatVector.fromArray(F, b, b1 + p);
+            FloatVector y2 = FloatVector.fromArray(F, b, b2 + p);
+            FloatVector y3 = FloatVector.fromArray(F, b, b3 + p);
+            FloatVector x = FloatVector.fromArray(F, a, a0 + p);
+            c00 = x.fma(y0, c00); c01 = x.fma(y1, c01); c02 = x.fma(y2, c02); c03 = x.fma(y3, c03);
+            x = FloatVector.fromArray(F, a, a1 + p);
+            c10 = x.fma(y0, c10); c11 = x.fma(y1, c11); c12 = x.fma(y2, c12); c13 = x.fma(y3, c13);
+        }
+        int cr = cOff + i * ldc + j;
+        finish(c00, a0, b0, k, kv, alpha, a, b, beta, c, cr, lanes);
+        finish(c01, a0, b1, k, kv, alpha, a, b, beta, c, cr + 1, lanes);
+        finish(c02, a0, b2, k, kv, alpha, a, b, beta, c, cr + 2, lanes);
+        finish(c03, a0, b3, k, kv, alpha, a, b, beta, c, cr + 3, lanes);
+        cr += ldc;
+        finish(c10, a1, b0, k, kv, alpha, a, b, beta, c, cr, lanes);
+        finish(c11, a1, b1, k, kv, alpha, a, b, beta, c, cr + 1, lanes);
+        finish(c12, a1, b2, k, kv, alpha, a, b, beta, c, cr + 2, lanes);
+        finish(c13, a1, b3, k, kv, alpha, a, b, beta, c, cr + 3, lanes);
+    }
+
+    private static void block4x1(int i, int j, int k, int kv, float alpha, float[] a, int aOff, int lda,
+                                 float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc,
+                                 float[] lanes) {
+        int a0 = aOff + i * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+        int b0 = bOff + j * ldb;
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c0 = z, c1 = z, c2 = z, c3 = z;
+        for (int p = 0; p < kv; p += VL) {
+            FloatVector y = FloatVector.fromArray(F, b, b0 + p);
+            c0 = FloatVector.fromArray(F, a, a0 + p).fma(y, c0);
+            c1 = FloatVector.fromArray(F, a, a1 + p).fma(y, c1);
+            c2 = FloatVector.fromArray(F, a, a2 + p).fma(y, c2);
+            c3 = FloatVector.fromArray(F, a, a3 + p).fma(y, c3);
+        }
+        int cr = cOff + i * ldc + j;
+        finish(c0, a0, b0, k, kv, alpha, a, b, beta, c, cr, lanes);
+        finish(c1, a1, b0, k, kv, alpha, a, b, beta, c, cr + ldc, lanes);
+        finish(c2, a2, b0, k, kv, alpha, a, b, beta, c, cr + 2 * ldc, lanes);
+        finish(c3, a3, b0, k, kv, alpha, a, b, beta, c, cr + 3 * ldc, lanes);
     }
 
     private static void block4x4(int i, int j, int k, int kv, float alpha, float[] a, int aOff, int lda,
