@@ -14,6 +14,8 @@ import bitflex.engine.parallel.Parallel;
  * the register-tiled {@link SgemmKernel} runs over the panels (see {@link SgemmPacking}): for each
  * {@code MR}-row panel of A (16 KB, held in L1) it sweeps every {@code NR}-column panel of the B block
  * (held in L2). A small untransposed B is read in place instead (see {@link #DIRECT_B_MAX_ELEMENTS}).
+ * A x B^T with a small C and a long k (a convolution's weight gradient) skips packing altogether and
+ * runs as dot products ({@link SgemmDot}).
  * Packing buffers are per thread and reused from call to call, so a call allocates nothing once a
  * thread has seen a shape as large.
  *
@@ -78,6 +80,10 @@ public final class Sgemm {
             return;
         }
         long flops = 2L * m * n * k;
+        if (SgemmDot.suits(transA, transB, m, n, k)) {
+            dotForm(m, n, k, flops, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
         int rowChunks = 1;
         int colChunks = 1;
         if (flops >= SERIAL_FLOPS) {
@@ -161,8 +167,8 @@ public final class Sgemm {
                                 }
                             }
                             int co = cBase + ir * ldc + jr;
-                            if (mr == MR && nr == NR) {
-                                SgemmKernel.tile(kc, ap, ao, MR, bs, bo, bcs, alpha, betaHere, c, co, ldc);
+                            if (nr == NR) {
+                                SgemmKernel.tile(kc, ap, ao, MR, bs, bo, bcs, alpha, betaHere, c, co, ldc, mr);
                             } else {
                                 SgemmKernel.edgeTile(kc, ap, ao, MR, bs, bo, bcs, alpha, betaHere, c, co, ldc,
                                         mr, nr, tile);
@@ -172,6 +178,21 @@ public final class Sgemm {
                 }
             }
         }
+    }
+
+    /** The unpacked dot-product path ({@link SgemmDot}), cut into row blocks fixed by the shape. */
+    private static void dotForm(int m, int n, int k, long flops, float alpha, float[] a, int aOff, int lda,
+                                float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        if (flops < SERIAL_FLOPS || m <= SgemmDot.RB) {
+            SgemmDot.rows(0, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
+        int blocks = (m + SgemmDot.RB - 1) / SgemmDot.RB;
+        int tasks = (int) Math.min(Math.min(MAX_TASKS, blocks), Math.max(2, flops / TASK_FLOPS));
+        int rowsPer = (blocks + tasks - 1) / tasks * SgemmDot.RB;
+        int count = (m + rowsPer - 1) / rowsPer;
+        Parallel.forEach(count, t -> SgemmDot.rows(t * rowsPer, Math.min(m, (t + 1) * rowsPer), n, k,
+                alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
     }
 
     private static boolean readsBInPlace(boolean transB, int n, int k) {

@@ -41,9 +41,11 @@ final class SgemmKernel {
      * @param bp  B: for each of {@code kc} steps, {@code NR} adjacent values
      * @param bo  where step 0 starts in {@code bp}
      * @param bcs distance between steps in {@code bp} ({@code NR} when packed, ldb when read in place)
+     * @param rows rows of the tile to store, 1..MR: a tile short of rows but full in columns (a
+     *             6-channel convolution) is stored straight from the registers, not through scratch
      */
     static void tile(int kc, float[] ap, int ao, int acs, float[] bp, int bo, int bcs,
-                     float alpha, float beta, float[] c, int co, int ldc) {
+                     float alpha, float beta, float[] c, int co, int ldc, int rows) {
         FloatVector z = FloatVector.zero(F);
         FloatVector c00 = z, c01 = z;
         FloatVector c10 = z, c11 = z;
@@ -75,13 +77,26 @@ final class SgemmKernel {
             c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
         }
         store(c00, alpha, beta, c, co); store(c01, alpha, beta, c, co + 1 * VL); co += ldc;
+        if (rows < 2) return;
         store(c10, alpha, beta, c, co); store(c11, alpha, beta, c, co + 1 * VL); co += ldc;
+        if (rows < 3) return;
         store(c20, alpha, beta, c, co); store(c21, alpha, beta, c, co + 1 * VL); co += ldc;
+        if (rows < 4) return;
         store(c30, alpha, beta, c, co); store(c31, alpha, beta, c, co + 1 * VL); co += ldc;
+        if (rows < 5) return;
         store(c40, alpha, beta, c, co); store(c41, alpha, beta, c, co + 1 * VL); co += ldc;
+        if (rows < 6) return;
         store(c50, alpha, beta, c, co); store(c51, alpha, beta, c, co + 1 * VL); co += ldc;
+        if (rows < 7) return;
         store(c60, alpha, beta, c, co); store(c61, alpha, beta, c, co + 1 * VL); co += ldc;
+        if (rows < 8) return;
         store(c70, alpha, beta, c, co); store(c71, alpha, beta, c, co + 1 * VL);
+    }
+
+    /** A full tile: all {@value #MR} rows stored. */
+    static void tile(int kc, float[] ap, int ao, int acs, float[] bp, int bo, int bcs,
+                     float alpha, float beta, float[] c, int co, int ldc) {
+        tile(kc, ap, ao, acs, bp, bo, bcs, alpha, beta, c, co, ldc, MR);
     }
 
     /**

@@ -102,11 +102,13 @@ public final class Conv2dKernel {
             for (int s = 0; s < cnt; s++) {
                 for (int k = 0; k < o; k++) {
                     int dst = ((from + s) * o + k) * p;
-                    if (cnt != 1) {
-                        System.arraycopy(out, k * ld + s * p, y, dst, p);
-                    }
+                    // the bias is added on the way out of the GEMM buffer: one pass, not a copy and an add
+                    float[] src = cnt == 1 ? y : out;
+                    int srcOff = cnt == 1 ? dst : k * ld + s * p;
                     if (b != null) {
-                        FloatKernels.binaryScalar(FloatKernels.ADD, y, dst, b[k], false, y, dst, p);
+                        FloatKernels.binaryScalar(FloatKernels.ADD, src, srcOff, b[k], false, y, dst, p);
+                    } else if (cnt != 1) {
+                        System.arraycopy(out, srcOff, y, dst, p);
                     }
                 }
             }

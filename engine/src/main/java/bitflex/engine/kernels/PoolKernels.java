@@ -103,7 +103,9 @@ public final class PoolKernels {
         for (int pl = from; pl < to; pl++) {
             int xb = pl * h * w;
             int yb = pl * oh * ow;
-            Arrays.fill(dx, xb, xb + h * w, 0f);
+            // The windows tile the plane without overlap, so each covered element is written once
+            // (0 + gradient for the winner, 0 elsewhere: the same bits as zero-fill then add); only an
+            // odd last row or column, which no window covers, is filled.
             for (int r = 0; r < oh; r++) {
                 int top = xb + 2 * r * w;
                 int out = yb + r * ow;
@@ -112,12 +114,23 @@ public final class PoolKernels {
                     float m = y[out + c];
                     boolean nan = m != m;
                     float v0 = x[i0], v1 = x[i0 + 1], v2 = x[i0 + w];
-                    int at = i0 + w + 1;
-                    at = (v2 == m) | (nan & v2 != v2) ? i0 + w : at;
-                    at = (v1 == m) | (nan & v1 != v1) ? i0 + 1 : at;
-                    at = (v0 == m) | (nan & v0 != v0) ? i0 : at;
-                    dx[at] += dy[out + c];
+                    int at = 3;
+                    at = (v2 == m) | (nan & v2 != v2) ? 2 : at;
+                    at = (v1 == m) | (nan & v1 != v1) ? 1 : at;
+                    at = (v0 == m) | (nan & v0 != v0) ? 0 : at;
+                    float d = 0f + dy[out + c];
+                    dx[i0] = at == 0 ? d : 0f;
+                    dx[i0 + 1] = at == 1 ? d : 0f;
+                    dx[i0 + w] = at == 2 ? d : 0f;
+                    dx[i0 + w + 1] = at == 3 ? d : 0f;
                 }
+                if (2 * ow < w) {
+                    Arrays.fill(dx, top + 2 * ow, top + w, 0f);
+                    Arrays.fill(dx, top + w + 2 * ow, top + 2 * w, 0f);
+                }
+            }
+            if (2 * oh < h) {
+                Arrays.fill(dx, xb + 2 * oh * w, xb + h * w, 0f);
             }
         }
     }
