@@ -88,9 +88,10 @@ final class Training {
 
     private Training() {}
 
-    /** The policy's decisions for {@code layer}, all or only those that changed its format. */
+    /** The policy's decisions for {@code layer} after its initial format, all or only those that changed it. */
     static long decisions(FakeQuantTraining q, String layer, boolean changedOnly) {
-        return q.decisions().stream().filter(d -> d.layer().equals(layer) && (!changedOnly || d.changed())).count();
+        return q.decisions().stream().filter(d -> d.layer().equals(layer) && !d.kind().equals("initial")
+                && (!changedOnly || d.changed())).count();
     }
 
     /** Prints the per-layer table of a fake-quant run: final format and number of format changes. */
