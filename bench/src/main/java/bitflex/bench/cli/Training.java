@@ -1,5 +1,7 @@
 package bitflex.bench.cli;
 
+import bitflex.engine.fixed.FixedPointFormat;
+import bitflex.engine.fixed.Rounding;
 import bitflex.engine.parallel.Parallel;
 import bitflex.nn.Module;
 import bitflex.nn.checkpoint.Checkpoint;
@@ -14,6 +16,8 @@ import bitflex.nn.optim.SGD;
 import bitflex.nn.train.Progress;
 import bitflex.nn.train.TrainResult;
 import bitflex.nn.train.Trainer;
+import bitflex.precision.training.FakeQuantTraining;
+import bitflex.precision.training.Policies;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -25,11 +29,19 @@ import java.util.Map;
 final class Training {
     /** Settings of one run (all resolved, no defaults left open). */
     record Settings(String model, int epochs, int batch, double lr, double momentum, String optimizer, long seed, int threads,
-                    Path data, Path checkpoint, Integer trainSize, String schedule) {}
+                    Path data, Path checkpoint, Integer trainSize, String schedule, String mode, String policy, int bits,
+                    int gradientBits, double lambda1) {
+        /** A float32 run with no precision policy. */
+        Settings(String model, int epochs, int batch, double lr, double momentum, String optimizer, long seed, int threads,
+                 Path data, Path checkpoint, Integer trainSize, String schedule) {
+            this(model, epochs, batch, lr, momentum, optimizer, seed, threads, data, checkpoint, trainSize, schedule,
+                    "float32", null, 8, 0, 0);
+        }
+    }
 
     /** What a run produced. */
     record Outcome(Settings settings, TrainResult result, double testAccuracy, double testLoss, String dataSource,
-                   long parameters) {
+                   long parameters, FakeQuantTraining quant) {
         Map<String, Object> json() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("framework", "bitflex");
@@ -42,6 +54,22 @@ final class Training {
             m.put("lr", settings.lr());
             m.put("momentum", settings.momentum());
             m.put("schedule", settings.schedule());
+            m.put("mode", settings.mode());
+            m.put("policy", settings.policy());
+            if (quant != null) {
+                m.put("gradient_bits", settings.gradientBits());
+                m.put("lambda1", settings.lambda1());
+                m.put("layers", quant.layers().stream().map(l -> {
+                    FixedPointFormat f = quant.format(l);
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("layer", l);
+                    row.put("word_length", f.wordLength());
+                    row.put("frac_length", f.fracLength());
+                    row.put("decisions", decisions(quant, l, false));
+                    row.put("format_changes", decisions(quant, l, true));
+                    return row;
+                }).toList());
+            }
             m.put("parameters", parameters);
             m.put("samples_per_s", result.samplesPerSecond());
             m.put("wall_s", result.trainSeconds());
@@ -59,6 +87,23 @@ final class Training {
     }
 
     private Training() {}
+
+    /** The policy's decisions for {@code layer} after its initial format, all or only those that changed it. */
+    static long decisions(FakeQuantTraining q, String layer, boolean changedOnly) {
+        return q.decisions().stream().filter(d -> d.layer().equals(layer) && !d.kind().equals("initial")
+                && (!changedOnly || d.changed())).count();
+    }
+
+    /** Prints the per-layer table of a fake-quant run: final format and number of format changes. */
+    static void printLayers(FakeQuantTraining q, PrintStream out) {
+        int w = Math.max(5, q.layers().stream().mapToInt(String::length).max().orElse(5));
+        out.printf("%-" + w + "s  %-12s  %9s  %7s%n", "layer", "final format", "decisions", "changes");
+        for (String l : q.layers()) {
+            FixedPointFormat f = q.format(l);
+            out.printf("%-" + w + "s  %-12s  %9d  %7d%n", l, "WL " + f.wordLength() + " FL " + f.fracLength(),
+                    decisions(q, l, false), decisions(q, l, true));
+        }
+    }
 
     static Optimizer optimizer(String name, Module model, double lr, double momentum) {
         return switch (name.toLowerCase(Locale.ROOT)) {
@@ -84,6 +129,13 @@ final class Training {
         }
         Module model = Models.create(s.model(), s.seed());
         Optimizer opt = optimizer(s.optimizer(), model, s.lr(), s.momentum());
+        FakeQuantTraining quant = null;
+        switch (s.mode()) {
+            case "float32" -> { }
+            case "fake-quant" -> quant = new FakeQuantTraining(model, Policies.create(s.policy(), s.bits(), model),
+                    Rounding.NEAREST_EVEN, s.seed(), s.gradientBits(), s.lambda1());
+            default -> throw new IllegalArgumentException("--mode must be float32 or fake-quant, got '" + s.mode() + "'");
+        }
         Trainer trainer = new Trainer(model, opt, new CrossEntropyLoss(), new Trainer.Config(s.epochs(), s.batch(), s.seed()))
                 .putMetadata("model", s.model()).putMetadata("optimizer", s.optimizer())
                 .putMetadata("lr", Double.toString(s.lr())).putMetadata("momentum", Double.toString(s.momentum()))
@@ -106,6 +158,9 @@ final class Training {
                 out.printf("resuming at epoch %d of %d (step %d)%n", trainer.epoch() + 1, s.epochs(), trainer.step());
             }
         }
+        if (quant != null) {
+            trainer.addListener(quant);
+        }
         if (showProgress) {
             trainer.addListener(new bitflex.nn.train.TrainingListener() {
                 @Override
@@ -125,7 +180,7 @@ final class Training {
             acc = ev.accuracy();
             loss = ev.loss();
         }
-        return new Outcome(s, r, acc, loss, data.source(), model.parameterCount());
+        return new Outcome(s, r, acc, loss, data.source(), model.parameterCount(), quant);
     }
 
     /** Reads a checkpoint for {@code --resume}. */
