@@ -167,12 +167,7 @@ public final class Sgemm {
                                 }
                             }
                             int co = cBase + ir * ldc + jr;
-                            if (nr == NR) {
-                                SgemmKernel.tile(kc, ap, ao, MR, bs, bo, bcs, alpha, betaHere, c, co, ldc, mr);
-                            } else {
-                                SgemmKernel.edgeTile(kc, ap, ao, MR, bs, bo, bcs, alpha, betaHere, c, co, ldc,
-                                        mr, nr, tile);
-                            }
+                            SgemmKernel.tile(kc, ap, ao, MR, bs, bo, bcs, alpha, betaHere, c, co, ldc, mr, nr, tile);
                         }
                     }
                 }

@@ -16,8 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * named locals, not an array: an array of vectors would be boxed and run ~30x slower.
  *
  * <p>Every element's sum runs over {@code p} in order with one fused multiply-add per term, and the
- * tile is stored as {@code alpha * acc + beta * c} with one more FMA, so an element's value does not
- * depend on where its tile sits: the full and the edge path give identical bits.
+ * tile is stored as {@code alpha * acc} or {@code fma(acc, alpha, beta * c)}, so an element's value
+ * does not depend on where its tile sits: the full and the edge path give identical bits.
  */
 final class SgemmKernel {
     private static final VectorSpecies<Float> F = Simd.FLOAT;
@@ -33,7 +33,11 @@ final class SgemmKernel {
     private SgemmKernel() {}
 
     /**
-     * {@code C[0..MR, 0..NR) = alpha * Apanel * Bpanel + beta * C} (C not read when {@code beta == 0}).
+     * {@code C[0..mr, 0..nr) = alpha * Apanel * Bpanel + beta * C} (C not read when {@code beta == 0}).
+     * The packed panels are zero-padded to a whole tile. The common case, a full tile that overwrites C
+     * ({@code alpha == 1, beta == 0}), goes straight from the registers to C; every other tile is
+     * accumulated into {@code scratch} (MR * NR floats) and stored element by element as
+     * {@code alpha * acc} or {@code fma(acc, alpha, beta * c)}: the same bits a vector FMA would give.
      *
      * @param ap  A: for each of {@code kc} steps, {@code MR} adjacent values (a packed panel)
      * @param ao  where step 0 starts in {@code ap}
@@ -41,11 +45,37 @@ final class SgemmKernel {
      * @param bp  B: for each of {@code kc} steps, {@code NR} adjacent values
      * @param bo  where step 0 starts in {@code bp}
      * @param bcs distance between steps in {@code bp} ({@code NR} when packed, ldb when read in place)
-     * @param rows rows of the tile to store, 1..MR: a tile short of rows but full in columns (a
-     *             6-channel convolution) is stored straight from the registers, not through scratch
      */
-    static void tile(int kc, float[] ap, int ao, int acs, float[] bp, int bo, int bcs,
-                     float alpha, float beta, float[] c, int co, int ldc, int rows) {
+    static void tile(int kc, float[] ap, int ao, int acs, float[] bp, int bo, int bcs, float alpha,
+                     float beta, float[] c, int co, int ldc, int mr, int nr, float[] scratch) {
+        if (mr == MR && nr == NR && alpha == 1f && beta == 0f) {
+            accumulate(kc, ap, ao, acs, bp, bo, bcs, c, co, ldc);
+            return;
+        }
+        accumulate(kc, ap, ao, acs, bp, bo, bcs, scratch, 0, NR);
+        for (int i = 0; i < mr; i++) {
+            int ci = co + i * ldc;
+            int si = i * NR;
+            if (beta == 0f) {
+                for (int j = 0; j < nr; j++) {
+                    c[ci + j] = scratch[si + j] * alpha;
+                }
+            } else {
+                for (int j = 0; j < nr; j++) {
+                    c[ci + j] = Math.fma(scratch[si + j], alpha, c[ci + j] * beta);
+                }
+            }
+        }
+    }
+
+    /**
+     * The register tile itself: {@code out[MR x NR] = Apanel * Bpanel}, row stride {@code ldo}.
+     * Nothing but loads, FMAs and stores, and no call that takes a vector: C2 cuts inlining off in a
+     * method this large (NodeCountInliningCutoff), and a vector passed to a method that was not
+     * inlined is boxed on the heap for every call.
+     */
+    private static void accumulate(int kc, float[] ap, int ao, int acs, float[] bp, int bo, int bcs,
+                                   float[] out, int oo, int ldo) {
         FloatVector z = FloatVector.zero(F);
         FloatVector c00 = z, c01 = z;
         FloatVector c10 = z, c11 = z;
@@ -76,56 +106,13 @@ final class SgemmKernel {
             FloatVector a7 = FloatVector.broadcast(F, ap[ai + 7]);
             c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
         }
-        store(c00, alpha, beta, c, co); store(c01, alpha, beta, c, co + 1 * VL); co += ldc;
-        if (rows < 2) return;
-        store(c10, alpha, beta, c, co); store(c11, alpha, beta, c, co + 1 * VL); co += ldc;
-        if (rows < 3) return;
-        store(c20, alpha, beta, c, co); store(c21, alpha, beta, c, co + 1 * VL); co += ldc;
-        if (rows < 4) return;
-        store(c30, alpha, beta, c, co); store(c31, alpha, beta, c, co + 1 * VL); co += ldc;
-        if (rows < 5) return;
-        store(c40, alpha, beta, c, co); store(c41, alpha, beta, c, co + 1 * VL); co += ldc;
-        if (rows < 6) return;
-        store(c50, alpha, beta, c, co); store(c51, alpha, beta, c, co + 1 * VL); co += ldc;
-        if (rows < 7) return;
-        store(c60, alpha, beta, c, co); store(c61, alpha, beta, c, co + 1 * VL); co += ldc;
-        if (rows < 8) return;
-        store(c70, alpha, beta, c, co); store(c71, alpha, beta, c, co + 1 * VL);
-    }
-
-    /** A full tile: all {@value #MR} rows stored. */
-    static void tile(int kc, float[] ap, int ao, int acs, float[] bp, int bo, int bcs,
-                     float alpha, float beta, float[] c, int co, int ldc) {
-        tile(kc, ap, ao, acs, bp, bo, bcs, alpha, beta, c, co, ldc, MR);
-    }
-
-    /**
-     * The same tile for the edges of C: only {@code mr x nr} of it are written. The full tile is
-     * computed into {@code scratch} (MR * NR floats; the packed panels are zero-padded) and then
-     * stored element by element with the same FMA as {@link #tile}.
-     */
-    static void edgeTile(int kc, float[] ap, int ao, int acs, float[] bp, int bo, int bcs, float alpha,
-                         float beta, float[] c, int co, int ldc, int mr, int nr, float[] scratch) {
-        tile(kc, ap, ao, acs, bp, bo, bcs, 1f, 0f, scratch, 0, NR);
-        for (int i = 0; i < mr; i++) {
-            int ci = co + i * ldc;
-            int si = i * NR;
-            if (beta == 0f) {
-                for (int j = 0; j < nr; j++) {
-                    c[ci + j] = scratch[si + j] * alpha;
-                }
-            } else {
-                for (int j = 0; j < nr; j++) {
-                    c[ci + j] = Math.fma(scratch[si + j], alpha, c[ci + j] * beta);
-                }
-            }
-        }
-    }
-
-    private static void store(FloatVector acc, float alpha, float beta, float[] c, int co) {
-        FloatVector r = beta == 0f
-                ? acc.mul(alpha)
-                : acc.fma(FloatVector.broadcast(F, alpha), FloatVector.fromArray(F, c, co).mul(beta));
-        r.intoArray(c, co);
+        c00.intoArray(out, oo); c01.intoArray(out, oo + VL); oo += ldo;
+        c10.intoArray(out, oo); c11.intoArray(out, oo + VL); oo += ldo;
+        c20.intoArray(out, oo); c21.intoArray(out, oo + VL); oo += ldo;
+        c30.intoArray(out, oo); c31.intoArray(out, oo + VL); oo += ldo;
+        c40.intoArray(out, oo); c41.intoArray(out, oo + VL); oo += ldo;
+        c50.intoArray(out, oo); c51.intoArray(out, oo + VL); oo += ldo;
+        c60.intoArray(out, oo); c61.intoArray(out, oo + VL); oo += ldo;
+        c70.intoArray(out, oo); c71.intoArray(out, oo + VL);
     }
 }
