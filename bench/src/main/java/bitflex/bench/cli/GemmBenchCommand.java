@@ -84,13 +84,15 @@ final class GemmBenchCommand implements Callable<Integer> {
             out.put("calls_per_repetition", r.callsPerRepetition());
             out.put("seconds_per_call", r.secondsPerCall());
             out.put("warmup_seconds", warmup);
+            out.put("heap_bytes_per_call", r.heapBytesPerCall());
             out.put("jdk", jdk);
             out.put("vm", System.getProperty("java.vm.name"));
             out.put("vector_bits", Simd.BITS);
             System.out.println(new ObjectMapper().writeValueAsString(out));
         } else {
-            System.out.printf("gemm %s %s, %d thread%s: %.1f GFLOP/s = %.1f GMAC/s (best of %d repetitions; median %.1f GFLOP/s), JDK %s, %d-bit vectors%n",
-                    dtype, shape, t, t == 1 ? "" : "s", r.best(), r.best() / 2, r.repetitions(), r.median(), jdk, Simd.BITS);
+            System.out.printf("gemm %s %s, %d thread%s: %.1f GFLOP/s = %.1f GMAC/s (best of %d repetitions; median %.1f GFLOP/s), %d heap bytes/call, JDK %s, %d-bit vectors%n",
+                    dtype, shape, t, t == 1 ? "" : "s", r.best(), r.best() / 2, r.repetitions(), r.median(),
+                    r.heapBytesPerCall(), jdk, Simd.BITS);
         }
         return 0;
     }

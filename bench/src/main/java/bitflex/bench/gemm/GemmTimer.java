@@ -10,8 +10,15 @@ import java.util.Arrays;
 public final class GemmTimer {
     private GemmTimer() {}
 
-    /** GFLOP/s of the repetitions. */
-    public record Result(double best, double median, int repetitions, int callsPerRepetition, double secondsPerCall) {}
+    /**
+     * GFLOP/s of the repetitions, and the heap the calling thread allocated per call while timed: a
+     * warm Vector API kernel allocates next to nothing, so a large figure means C2 boxed vectors.
+     */
+    public record Result(double best, double median, int repetitions, int callsPerRepetition, double secondsPerCall,
+                         long heapBytesPerCall) {}
+
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
 
     public static Result time(GemmWorkload w, double warmupSeconds, double timedSeconds) {
         long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
@@ -30,6 +37,7 @@ public final class GemmTimer {
         int n = 0;
         long end = System.nanoTime() + (long) (timedSeconds * 1e9);
         double totalSeconds = 0;
+        long heapBefore = THREADS.getCurrentThreadAllocatedBytes();
         while (System.nanoTime() < end || n < 5) {
             long s = System.nanoTime();
             for (int i = 0; i < calls; i++) {
@@ -42,9 +50,11 @@ public final class GemmTimer {
             }
             rates[n++] = flops / dt / 1e9;
         }
+        long heapBytes = THREADS.getCurrentThreadAllocatedBytes() - heapBefore;
         double[] sorted = Arrays.copyOf(rates, n);
         Arrays.sort(sorted);
         double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-        return new Result(sorted[n - 1], median, n, calls, totalSeconds / ((double) n * calls));
+        return new Result(sorted[n - 1], median, n, calls, totalSeconds / ((double) n * calls),
+                heapBytes / ((long) n * calls));
     }
 }
