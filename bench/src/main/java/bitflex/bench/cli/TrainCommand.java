@@ -85,6 +85,8 @@ final class TrainCommand implements Callable<Integer> {
         if (!opt.equals("sgd") && !opt.equals("adam")) {
             throw new IllegalArgumentException("--optimizer must be sgd or adam, got '" + opt + "'");
         }
+        String ts = pick("--train-size", trainSize == null ? null : trainSize.toString(), saved, "train_size", "all");
+        Integer trainSize = ts.equals("all") ? null : Integer.valueOf(ts);
         if (trainSize != null && trainSize < 1) {
             throw new IllegalArgumentException("--train-size must be >= 1, got " + trainSize);
         }

@@ -127,6 +127,14 @@ final class Training {
         if (s.trainSize() != null && s.trainSize() < train.size()) {
             train = train.head(s.trainSize());
         }
+        // The epoch length, the shuffle and the schedule all follow from the training set, so a
+        // resumed run must see the same one (the bundled subset and the full set differ, say).
+        String trainSamples = Integer.toString(train.size());
+        if (resume != null && resume.has("meta.train_samples") && !resume.string("meta.train_samples").equals(trainSamples)) {
+            throw new IllegalArgumentException("--resume: the checkpoint was trained on " + resume.string("meta.train_samples")
+                    + " training images, this run has " + trainSamples + " (" + data.source()
+                    + "); resume with the same --data and --train-size");
+        }
         Module model = Models.create(s.model(), s.seed());
         Optimizer opt = optimizer(s.optimizer(), model, s.lr(), s.momentum());
         FakeQuantTraining quant = null;
@@ -141,6 +149,8 @@ final class Training {
                 .putMetadata("lr", Double.toString(s.lr())).putMetadata("momentum", Double.toString(s.momentum()))
                 .putMetadata("seed", Long.toString(s.seed())).putMetadata("batch", Integer.toString(s.batch()))
                 .putMetadata("schedule", s.schedule())
+                .putMetadata("train_size", s.trainSize() == null ? "all" : s.trainSize().toString())
+                .putMetadata("train_samples", trainSamples)
                 .setCheckpointPath(s.checkpoint())
                 .setProgress(showProgress ? Progress.auto(out) : Progress.none());
         long totalSteps = (long) s.epochs() * ((train.size() + s.batch() - 1) / s.batch());

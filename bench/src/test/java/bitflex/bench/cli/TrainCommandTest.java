@@ -62,6 +62,13 @@ class TrainCommandTest {
         Run clash = run("train", "--resume", ck.toString(), "--model", "lenet5");
         assertEquals(2, clash.code());
         assertTrue(clash.err().contains("--model lenet5 differs from the checkpoint's mlp"), clash.err());
+        // The training set is part of the run: the checkpoint supplies --train-size and refuses another.
+        Run otherData = run("train", "--resume", ck.toString(), "--epochs", "3", "--train-size", "320");
+        assertEquals(2, otherData.code());
+        assertTrue(otherData.err().contains("--train-size 320 differs from the checkpoint's 640"), otherData.err());
+        Run sameData = run("train", "--resume", ck.toString(), "--epochs", "3", "--threads", "1");
+        assertEquals(0, sameData.code(), sameData.err());
+        assertTrue(sameData.out().contains("resuming at epoch 2 of 3"), sameData.out());
     }
 
     @Test

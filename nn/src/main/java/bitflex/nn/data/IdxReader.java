@@ -96,11 +96,13 @@ public final class IdxReader {
             if (dims[i] < 0) {
                 throw new IdxFormatException(name, "dimension " + i + " is negative (" + dims[i] + ")");
             }
+            // Checked after every factor: size stays below 2^31 before it and a dimension is below
+            // 2^31, so the long product cannot wrap (a crafted header must not wrap to a small size).
             size *= dims[i];
-        }
-        if (size > Integer.MAX_VALUE - 16) {
-            throw new IdxFormatException(name, "header dimensions " + Arrays.toString(dims) + " describe " + size
-                    + " bytes, more than an array can hold");
+            if (size > Integer.MAX_VALUE - 16) {
+                throw new IdxFormatException(name, "header dimensions " + Arrays.toString(Arrays.copyOf(dims, i + 1))
+                        + (i + 1 < rank ? "..." : "") + " describe more bytes than an array can hold");
+            }
         }
         byte[] data = in.readNBytes((int) size);
         if (data.length < size) {

@@ -80,6 +80,15 @@ class IdxReaderTest {
     }
 
     @Test
+    void headerWhoseSizeWouldWrapIsRefused() throws IOException {
+        // 60000 * 2^30 * 2^29 wraps a long product to 0: without a per-factor check it passes as empty.
+        Path p = file("huge-header", idx(new int[] {60000, 1 << 30, 1 << 29}, new byte[0]));
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> IdxReader.read(p));
+        assertTrue(e.getMessage().contains("huge-header"), e.getMessage());
+        assertTrue(e.getMessage().contains("more bytes than an array can hold"), e.getMessage());
+    }
+
+    @Test
     void unsupportedTypeIsNamed() throws IOException {
         byte[] raw = idx(new int[] {3}, seq(3));
         raw[2] = 0x0D;
