@@ -34,12 +34,16 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * End to end across engine, nn and precision: the mlp trained in FAKE_QUANT mode on a slice of the
- * bundled Fashion-MNIST subset with each policy. Each run is about a second.
+ * bundled Fashion-MNIST subset with each policy. Each run is about a second. Tagged {@code simd}:
+ * the quantize, GEMM and conv kernels under it run again at forced 256 and 128 bits, and the
+ * on-the-grid and 1-vs-2-thread checks must hold at every width.
  */
+@Tag("simd")
 class FakeQuantTrainingEndToEndTest {
     private static final int TRAIN = 2000;
     private static final int TEST = 500;
