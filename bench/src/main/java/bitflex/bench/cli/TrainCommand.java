@@ -110,6 +110,13 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--policy must be one of " + String.join(", ",
                     bitflex.precision.training.Policies.NAMES) + ", got '" + policy + "'");
         }
+        if ("adapt".equals(pol) && bits != null) {
+            throw new IllegalArgumentException("--bits does not apply to --policy adapt, which starts every layer at WL 8, FL 4"
+                    + " and chooses its own word lengths");
+        }
+        if (momentum != null && !opt.equals("sgd")) {
+            throw new IllegalArgumentException("--momentum applies to --optimizer sgd only, not " + opt);
+        }
         double l1 = lambda1 == null ? 0 : lambda1;
         var s = new Training.Settings(m, ep, bs, lrV, mom, opt, sd, th, data, checkpoint, trainSize, sch, md, pol,
                 bits == null ? 8 : bits, gradBits == null ? 0 : gradBits, l1);

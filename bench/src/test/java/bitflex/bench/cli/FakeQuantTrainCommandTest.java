@@ -49,6 +49,8 @@ class FakeQuantTrainCommandTest {
             {"train", "--policy", "rct"},
             {"train", "--mode", "fake-quant", "--policy", "rct", "--bits", "20"},
             {"train", "--mode", "fake-quant", "--checkpoint", dir.resolve("c.ckpt").toString()},
+            {"train", "--mode", "fake-quant", "--policy", "adapt", "--bits", "6"},
+            {"train", "--optimizer", "adam", "--momentum", "0.5"},
         };
         for (String[] c : cases) {
             TrainCommandTest.Run r = TrainCommandTest.run(c);
