@@ -45,7 +45,7 @@ import java.util.Objects;
  * is given; stochastic rounding draws from a counter generator keyed by seed, layer and step), whose
  * results do not depend on the thread count. Nothing here allocates arrays per step.
  */
-public final class FakeQuantTraining implements TrainingListener {
+public final class FakeQuantTraining implements TrainingListener, PrecisionRun {
     private final PrecisionPolicy policy;
     private final Rounding rounding;
     private final long seed;
@@ -122,12 +122,19 @@ public final class FakeQuantTraining implements TrainingListener {
         this(model, policy, Rounding.NEAREST_EVEN, 0, 0, 0);
     }
 
+    @Override
+    public TrainingMode mode() {
+        return TrainingMode.FAKE_QUANT;
+    }
+
     /** The policy deciding the formats. */
+    @Override
     public PrecisionPolicy policy() {
         return policy;
     }
 
     /** Names of the quantized weights, in registration order. */
+    @Override
     public List<String> layers() {
         return Collections.unmodifiableList(new ArrayList<>(byName.keySet()));
     }
@@ -137,7 +144,31 @@ public final class FakeQuantTraining implements TrainingListener {
         return layer(layer).quantizer.format();
     }
 
+    @Override
+    public FixedPointFormat weightFormat(String layer) {
+        return format(layer);
+    }
+
+    /** Null: fake-quant forward passes see float32 activations. */
+    @Override
+    public FixedPointFormat activationFormat(String layer) {
+        layer(layer);
+        return null;
+    }
+
+    /** The float32 weight tensor the quantized values live in. */
+    @Override
+    public long weightBytes(String layer) {
+        return (long) Float.BYTES * layer(layer).weight.numel();
+    }
+
+    @Override
+    public long masterCopyBytes(String layer) {
+        return (long) Float.BYTES * layer(layer).master.length;
+    }
+
     /** The layer's last weight-gradient format, or null if gradients are not quantized (or no step yet). */
+    @Override
     public FixedPointFormat gradientFormat(String layer) {
         return layer(layer).gradientFormat;
     }
