@@ -26,6 +26,7 @@ public final class Derivatives {
 
     public static Tensor[] backward(Op op, Tensor g) {
         return switch (op) {
+            case Op.Custom o -> custom(o, g);
             case Op.Add o -> new Tensor[] {
                     needs(o.a()) ? sumTo(g, o.a()) : null,
                     needs(o.b()) ? sumTo(g, o.b()) : null};
@@ -320,6 +321,16 @@ public final class Derivatives {
                 out[k] = g.narrow(o.dim(), start, len).contiguous();
             }
             start += len;
+        }
+        return out;
+    }
+
+    /** Runs a custom op's supplied rule and checks that it kept the contract. */
+    private static Tensor[] custom(Op.Custom o, Tensor g) {
+        Tensor[] out = o.rule().backward(g);
+        if (out == null || out.length != o.parts().length) {
+            throw new IllegalStateException("custom op " + o.name() + ": backward must return one gradient per input ("
+                    + o.parts().length + "), got " + (out == null ? "null" : out.length));
         }
         return out;
     }

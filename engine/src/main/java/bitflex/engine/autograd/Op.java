@@ -86,4 +86,14 @@ public sealed interface Op {
     record CrossEntropy(Tensor logits, int[] labels, float[] probs) implements Op { public Tensor[] inputs() { return new Tensor[] {logits}; } }
     /** Mean squared error. */
     record MseLoss(Tensor pred, Tensor target) implements Op { public Tensor[] inputs() { return new Tensor[] {pred, target}; } }
+
+    // ---- extension point ----
+    /**
+     * An op computed outside the engine whose derivative rule is supplied code (for example an
+     * integer layer of the precision module). {@code parts} are its tensor inputs (entries may be
+     * null); see {@link Tensor#recordCustom}.
+     */
+    record Custom(String name, Tensor[] parts, CustomBackward rule) implements Op {
+        public Tensor[] inputs() { return parts.clone(); }
+    }
 }

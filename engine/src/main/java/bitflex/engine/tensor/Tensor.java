@@ -356,6 +356,36 @@ public final class Tensor {
         grad = null;
     }
 
+    /**
+     * Records {@code out} as the result of a custom op over {@code inputs} whose derivative rule is
+     * {@code rule} (the extension point for ops computed outside the engine). Unlike the built-in ops,
+     * the op is recorded whenever grad mode is on, even if no input requires a gradient: its rule may
+     * produce gradients of state outside the graph (for example integer weights), so backward must
+     * reach it. With grad mode off, {@code out} is returned unchanged.
+     *
+     * @param name   op name for error messages
+     * @param out    a fresh tensor computed by the caller, not yet part of any graph
+     * @param inputs the tensors the op read (entries may be null)
+     * @param rule   returns one gradient per input
+     * @throws IllegalArgumentException if {@code out} already has a recorded op or is one of the inputs
+     */
+    public static Tensor recordCustom(String name, Tensor out, Tensor[] inputs, bitflex.engine.autograd.CustomBackward rule) {
+        if (out.gradFn != null) {
+            throw new IllegalArgumentException("recordCustom " + name + ": the output already belongs to op "
+                    + out.gradFn.getClass().getSimpleName());
+        }
+        for (Tensor in : inputs) {
+            if (in == out) {
+                throw new IllegalArgumentException("recordCustom " + name + ": the output is one of the inputs");
+            }
+        }
+        java.util.Objects.requireNonNull(rule, "rule");
+        if (!GradMode.isEnabled()) {
+            return out;
+        }
+        return out.record(new Op.Custom(name, inputs.clone(), rule));
+    }
+
     /** A leaf view of the same storage that does not require grad. */
     public Tensor detach() {
         return new Tensor(data, offset, shape, strides, scope);

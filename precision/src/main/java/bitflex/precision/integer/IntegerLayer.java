@@ -1,0 +1,217 @@
+package bitflex.precision.integer;
+
+import bitflex.engine.fixed.FixedPointFormat;
+import bitflex.engine.fixed.FormatConversion;
+import bitflex.engine.fixed.QTensor;
+import bitflex.engine.fixed.Quantizer;
+import bitflex.engine.fixed.Rounding;
+import bitflex.engine.fixed.StochasticUpdate;
+import bitflex.nn.Module;
+import bitflex.precision.format.RangeFormat;
+import java.util.Arrays;
+
+/**
+ * A Linear or Conv2d layer whose weight and bias exist only as integers ({@link QTensor}: byte
+ * storage for WL <= 8, short for <= 16). It registers no float parameters: its forward and backward
+ * run on the integer kernels inside one custom autograd op, backward leaves the integer weight and
+ * bias gradients here, and {@link IntegerTraining} applies them with {@link #update}.
+ */
+public abstract sealed class IntegerLayer extends Module permits IntegerLinear, IntegerConv2d {
+    private final String name;
+    private final int index;
+    final IntegerContext ctx;
+    private final int[] weightShape;
+    private QTensor weight;
+    private QTensor bias;
+    private QTensor weightGrad;
+    private long[] biasGrad;
+    private int biasGradFl;
+    private FixedPointFormat activationFormat;
+    private FixedPointFormat gradientFormat;
+
+    IntegerLayer(String name, int index, IntegerContext ctx, float[] w, int[] shape, FixedPointFormat wf, float[] b) {
+        this.name = name;
+        this.index = index;
+        this.ctx = ctx;
+        this.weightShape = shape.clone();
+        checkFormat(wf);
+        this.weight = QTensor.quantize(name, w, shape, Quantizer.of(wf));
+        if (b != null) {
+            FixedPointFormat bf = RangeFormat.forMaxAbs(ctx.options().biasBits(), RangeFormat.maxAbs(biasName(), b));
+            this.bias = QTensor.quantize(biasName(), b, new int[] {b.length}, Quantizer.of(bf));
+        }
+    }
+
+    /** The weight's name (its state-dict key in the float model, e.g. {@code 1.weight}). */
+    public final String name() {
+        return name;
+    }
+
+    final String biasName() {
+        return name.endsWith("weight") ? name.substring(0, name.length() - "weight".length()) + "bias" : name + ".bias";
+    }
+
+    final int index() {
+        return index;
+    }
+
+    /** The integer weights (storage shared: do not modify). */
+    public final QTensor weight() {
+        return weight;
+    }
+
+    /** The integer bias, or null. */
+    public final QTensor bias() {
+        return bias;
+    }
+
+    public final int[] weightShape() {
+        return weightShape.clone();
+    }
+
+    /** The format of the last forward pass's input activations (null before the first). */
+    public final FixedPointFormat activationFormat() {
+        return activationFormat;
+    }
+
+    /** The format of the last backward pass's output gradient (null before the first). */
+    public final FixedPointFormat gradientFormat() {
+        return gradientFormat;
+    }
+
+    /** This step's weight gradient (null when backward has not reached the layer since the last update). */
+    public final QTensor weightGradient() {
+        return weightGrad;
+    }
+
+    /** This step's bias gradient at {@link #biasGradientFracLength()}, or null. */
+    public final long[] biasGradient() {
+        return biasGrad;
+    }
+
+    public final int biasGradientFracLength() {
+        return biasGradFl;
+    }
+
+    /** Bytes of the integer weight storage. */
+    public final long weightBytes() {
+        return (long) weight.size() * weight.format().storage().bits / 8;
+    }
+
+    /** Bytes of the integer bias storage (0 without a bias). */
+    public final long biasBytes() {
+        return bias == null ? 0 : (long) bias.size() * bias.format().storage().bits / 8;
+    }
+
+    final void sawActivation(FixedPointFormat f) {
+        activationFormat = f;
+    }
+
+    final void sawGradient(FixedPointFormat f) {
+        gradientFormat = f;
+    }
+
+    /** Called by backward: the integer gradients of weight and bias (the bias one may be null). */
+    final void storeGradients(QTensor gw, long[] gb, int gbFl) {
+        if (weightGrad != null) {
+            throw new IllegalStateException("integer layer " + name + ": a second backward pass reached the layer before"
+                    + " its update; integer layers cannot be shared or run twice per step");
+        }
+        weightGrad = gw;
+        biasGrad = gb;
+        biasGradFl = gbFl;
+    }
+
+    /**
+     * Applies {@code w += SR(-lr g)} to the integer weights and bias (see {@link StochasticUpdate}),
+     * then forgets the gradients. When an updated integer would leave the format's range, the range
+     * grows instead of saturating: fractional bits are dropped (nearest-even) until the largest fits,
+     * so a policy that derives FL from the weights' range (RCT) sees the grown weights.
+     */
+    final void update(double lr) {
+        if (weightGrad == null) {
+            return;
+        }
+        long seed = ctx.options().seed();
+        long ws = ctx.stream(index, IntegerContext.Purpose.WEIGHT_UPDATE);
+        FixedPointFormat wf = weight.format();
+        int gfl = weightGrad.format().fracLength();
+        long max = StochasticUpdate.maxAbsAfter(wf, weight.storage(), gfl, weightGrad.storage(), lr, seed, ws);
+        FixedPointFormat to = widened(wf, max);
+        StochasticUpdate.apply(wf, weight.storage(), gfl, weightGrad.storage(), lr, seed, ws, to, weight.storage());
+        weight = QTensor.of(to, weight.storage(), weightShape);
+        if (bias != null && biasGrad != null) {
+            long bs = ctx.stream(index, IntegerContext.Purpose.BIAS_UPDATE);
+            FixedPointFormat bf = bias.format();
+            long bmax = StochasticUpdate.maxAbsAfter(bf, bias.storage(), biasGradFl, biasGrad, lr, seed, bs);
+            FixedPointFormat bto = widened(bf, bmax);
+            StochasticUpdate.apply(bf, bias.storage(), biasGradFl, biasGrad, lr, seed, bs, bto, bias.storage());
+            bias = QTensor.of(bto, bias.storage(), bias.shape());
+            // The bias follows its range both ways (RCT's rule at the bias's fixed width): a grown range
+            // was handled above; a shrunk one gains a fractional bit, an exact shift.
+            double m = 0;
+            for (int i = 0; i < bias.size(); i++) {
+                m = Math.max(m, Math.abs(bias.value(i)));
+            }
+            FixedPointFormat fit = RangeFormat.forMaxAbs(bf.wordLength(), m);
+            if (fit.fracLength() > bto.fracLength()) {
+                bias = convert(bias, fit, IntegerContext.Purpose.BIAS_CONVERT);
+            }
+        }
+        weightGrad = null;
+        biasGrad = null;
+    }
+
+    /** Drops the pending gradients without applying them. */
+    final void clearGradients() {
+        weightGrad = null;
+        biasGrad = null;
+    }
+
+    /**
+     * Converts the weights to the format a policy chose: adding fractional bits is an exact left
+     * shift; dropping them rounds stochastically (unbiased, keyed by seed, layer and step); values
+     * beyond the new range saturate.
+     *
+     * @throws IllegalArgumentException if the format is unsigned or wider than the integer kernels take
+     */
+    final void convertWeights(FixedPointFormat f) {
+        if (f.equals(weight.format())) {
+            return;
+        }
+        checkFormat(f);
+        weight = convert(weight, f, IntegerContext.Purpose.WEIGHT_CONVERT);
+    }
+
+    private QTensor convert(QTensor t, FixedPointFormat f, IntegerContext.Purpose purpose) {
+        Quantizer q = Quantizer.of(f).withRounding(Rounding.STOCHASTIC).withSeed(ctx.options().seed(), ctx.stream(index, purpose));
+        Object dst = f.storage().allocate(t.size());
+        FormatConversion.convert(t.format(), t.storage(), 0, q, dst, 0, t.size(), 0);
+        return QTensor.of(f, dst, t.shape());
+    }
+
+    private void checkFormat(FixedPointFormat f) {
+        if (!f.signed() || f.wordLength() > IntegerOptions.MAX_OPERAND_BITS) {
+            throw new IllegalArgumentException("integer mode: layer " + name + " was given weight format " + f
+                    + "; the integer kernels take signed word lengths up to " + IntegerOptions.MAX_OPERAND_BITS
+                    + " (use --policy rct or static with --bits <= 16)");
+        }
+    }
+
+    /** The format with as many fractional bits dropped as {@code maxAbs} needs to fit. */
+    static FixedPointFormat widened(FixedPointFormat f, long maxAbs) {
+        int shift = 0;
+        while (shift < 62 && ((maxAbs + ((1L << shift) >> 1)) >> shift) > f.maxInt()) {
+            shift++;
+        }
+        if (shift == 0) {
+            return f;
+        }
+        return f.withFracLength(Math.max(FixedPointFormat.MIN_FRAC_LENGTH, f.fracLength() - shift));
+    }
+
+    @Override
+    protected String describe() {
+        return name + " " + Arrays.toString(weightShape) + " " + weight.format() + (bias == null ? "" : ", bias " + bias.format());
+    }
+}
