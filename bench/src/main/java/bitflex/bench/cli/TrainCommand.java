@@ -40,17 +40,23 @@ final class TrainCommand implements Callable<Integer> {
     Path json;
     @Option(names = "--schedule", description = "learning-rate schedule over the run: none, cosine (to 0) or step (x0.1 at 1/3 and 2/3) (default: none)")
     String schedule;
-    @Option(names = "--mode", description = "float32 or fake-quant (float32 master, weights fake-quantized per layer); "
-            + "integer is not implemented yet (default: float32)")
+    @Option(names = "--mode", description = "float32, fake-quant (float32 master, weights fake-quantized per layer) or "
+            + "integer (weights only as integers, integer forward and backward kernels, stochastic-rounding updates) "
+            + "(default: float32)")
     String mode;
-    @Option(names = "--policy", description = "precision policy for fake-quant: static, adapt or rct (default: adapt)")
+    @Option(names = "--policy", description = "precision policy: static, adapt or rct (default: adapt for fake-quant, "
+            + "rct for integer)")
     String policy;
     @Option(names = "--bits", description = "static: word length of every weight (FL from its range); rct: initial "
             + "bitwidth in [4, 16]; adapt starts at WL 8 FL 4 (default: 8)")
     Integer bits;
     @Option(names = "--grad-bits", description = "fake-quant: quantize weight gradients to this word length, FL from "
-            + "each step's range; 0 keeps them float32 (default: 0)")
+            + "each step's range; 0 keeps them float32 (default: 0). integer: word length of the output gradients "
+            + "entering the backward GEMMs, stochastic rounding, in [2, 16] (default: 8)")
     Integer gradBits;
+    @Option(names = "--act-bits", description = "integer: word length of the activations entering each GEMM or "
+            + "convolution, FL from each batch's range, in [2, 16] (default: 8)")
+    Integer actBits;
     @Option(names = "--lambda1", description = "fake-quant: L1 penalty weight added to the weight gradients (default: 0)")
     Double lambda1;
     @Option(names = "--train-size", description = "train on the first N training images only (default: all)")
@@ -91,21 +97,25 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--train-size must be >= 1, got " + trainSize);
         }
         String md = mode == null ? "float32" : mode.toLowerCase(java.util.Locale.ROOT);
-        if (md.equals("integer")) {
-            throw new IllegalArgumentException("--mode integer: integer-mode training is not implemented yet; use float32 or fake-quant");
+        if (!md.equals("float32") && !md.equals("fake-quant") && !md.equals("integer")) {
+            throw new IllegalArgumentException("--mode must be float32, fake-quant or integer, got '" + mode + "'");
         }
-        if (!md.equals("float32") && !md.equals("fake-quant")) {
-            throw new IllegalArgumentException("--mode must be float32 or fake-quant, got '" + mode + "'");
+        boolean integer = md.equals("integer");
+        if (md.equals("float32") && (policy != null || bits != null || gradBits != null || lambda1 != null)) {
+            throw new IllegalArgumentException("--policy, --bits, --grad-bits and --lambda1 need --mode fake-quant or integer");
         }
-        boolean fq = md.equals("fake-quant");
-        if (!fq && (policy != null || bits != null || gradBits != null || lambda1 != null)) {
-            throw new IllegalArgumentException("--policy, --bits, --grad-bits and --lambda1 need --mode fake-quant");
+        if (!integer && actBits != null) {
+            throw new IllegalArgumentException("--act-bits needs --mode integer");
         }
+        if (integer) {
+            IntegerCli.check(opt, lambda1, checkpoint, resume);
+        }
+        boolean fq = !md.equals("float32");
         if (fq && (checkpoint != null || resume != null)) {
             throw new IllegalArgumentException("--checkpoint and --resume are not supported with --mode fake-quant yet "
                     + "(the float32 masters and the policy state are not saved)");
         }
-        String pol = fq ? (policy == null ? "adapt" : policy.toLowerCase(java.util.Locale.ROOT)) : null;
+        String pol = fq ? (policy == null ? (integer ? "rct" : "adapt") : policy.toLowerCase(java.util.Locale.ROOT)) : null;
         if (fq && !bitflex.precision.training.Policies.NAMES.contains(pol)) {
             throw new IllegalArgumentException("--policy must be one of " + String.join(", ",
                     bitflex.precision.training.Policies.NAMES) + ", got '" + policy + "'");
@@ -119,13 +129,14 @@ final class TrainCommand implements Callable<Integer> {
         }
         double l1 = lambda1 == null ? 0 : lambda1;
         var s = new Training.Settings(m, ep, bs, lrV, mom, opt, sd, th, data, checkpoint, trainSize, sch, md, pol,
-                bits == null ? 8 : bits, gradBits == null ? 0 : gradBits, l1);
+                bits == null ? 8 : bits, gradBits == null ? (integer ? 8 : 0) : gradBits, l1, actBits == null ? 8 : actBits);
         System.out.printf("training %s for %d epoch%s (batch %d, %s lr %s%s%s, seed %d, %d thread%s)%n", m, ep, ep == 1 ? "" : "s",
                 bs, opt, lrV, opt.equals("sgd") ? " momentum " + mom : "", sch.equals("none") ? "" : ", " + sch + " schedule", sd, th,
                 th == 1 ? "" : "s");
         if (fq) {
-            System.out.printf("mode fake-quant, policy %s%s%s%s%n", pol, pol.equals("adapt") ? "" : ", bits " + s.bits(),
-                    s.gradientBits() == 0 ? "" : ", gradient bits " + s.gradientBits(), l1 == 0 ? "" : ", lambda1 " + l1);
+            System.out.printf("mode %s, policy %s%s%s%s%n", md, pol, pol.equals("adapt") ? "" : ", bits " + s.bits(),
+                    (s.gradientBits() == 0 ? "" : ", gradient bits " + s.gradientBits())
+                            + (integer ? ", activation bits " + s.activationBits() : ""), l1 == 0 ? "" : ", lambda1 " + l1);
         }
         Training.Outcome o = Training.run(s, saved, System.out, true);
         System.out.printf("test accuracy: %.2f%%  (%,.0f samples/s, %.1f s training)%n", 100 * o.testAccuracy(),

@@ -17,7 +17,12 @@ import bitflex.nn.train.Progress;
 import bitflex.nn.train.TrainResult;
 import bitflex.nn.train.Trainer;
 import bitflex.precision.training.FakeQuantTraining;
+import bitflex.precision.integer.IntegerOptions;
+import bitflex.precision.integer.IntegerTraining;
 import bitflex.precision.training.Policies;
+import bitflex.precision.training.PrecisionRun;
+import bitflex.precision.training.TrainingMode;
+import bitflex.nn.train.TrainingListener;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -30,18 +35,18 @@ final class Training {
     /** Settings of one run (all resolved, no defaults left open). */
     record Settings(String model, int epochs, int batch, double lr, double momentum, String optimizer, long seed, int threads,
                     Path data, Path checkpoint, Integer trainSize, String schedule, String mode, String policy, int bits,
-                    int gradientBits, double lambda1) {
+                    int gradientBits, double lambda1, int activationBits) {
         /** A float32 run with no precision policy. */
         Settings(String model, int epochs, int batch, double lr, double momentum, String optimizer, long seed, int threads,
                  Path data, Path checkpoint, Integer trainSize, String schedule) {
             this(model, epochs, batch, lr, momentum, optimizer, seed, threads, data, checkpoint, trainSize, schedule,
-                    "float32", null, 8, 0, 0);
+                    "float32", null, 8, 0, 0, 8);
         }
     }
 
     /** What a run produced. */
     record Outcome(Settings settings, TrainResult result, double testAccuracy, double testLoss, String dataSource,
-                   long parameters, FakeQuantTraining quant) {
+                   long parameters, PrecisionRun quant) {
         Map<String, Object> json() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("framework", "bitflex");
@@ -58,13 +63,22 @@ final class Training {
             m.put("policy", settings.policy());
             if (quant != null) {
                 m.put("gradient_bits", settings.gradientBits());
+                if (quant.mode() == TrainingMode.INTEGER) {
+                    m.put("activation_bits", settings.activationBits());
+                }
                 m.put("lambda1", settings.lambda1());
                 m.put("layers", quant.layers().stream().map(l -> {
-                    FixedPointFormat f = quant.format(l);
+                    FixedPointFormat f = quant.weightFormat(l);
                     Map<String, Object> row = new LinkedHashMap<>();
                     row.put("layer", l);
                     row.put("word_length", f.wordLength());
                     row.put("frac_length", f.fracLength());
+                    if (quant.mode() == TrainingMode.INTEGER) {
+                        row.put("activation_format", formatJson(quant.activationFormat(l)));
+                        row.put("gradient_format", formatJson(quant.gradientFormat(l)));
+                        row.put("weight_bytes", quant.weightBytes(l));
+                        row.put("master_copy_bytes", quant.masterCopyBytes(l));
+                    }
                     row.put("decisions", decisions(quant, l, false));
                     row.put("format_changes", decisions(quant, l, true));
                     return row;
@@ -89,17 +103,17 @@ final class Training {
     private Training() {}
 
     /** The policy's decisions for {@code layer} after its initial format, all or only those that changed it. */
-    static long decisions(FakeQuantTraining q, String layer, boolean changedOnly) {
-        return q.decisions().stream().filter(d -> d.layer().equals(layer) && !d.kind().equals("initial")
+    static long decisions(PrecisionRun q, String layer, boolean changedOnly) {
+        return q.policy().decisions().stream().filter(d -> d.layer().equals(layer) && !d.kind().equals("initial")
                 && (!changedOnly || d.changed())).count();
     }
 
     /** Prints the per-layer table of a fake-quant run: final format and number of format changes. */
-    static void printLayers(FakeQuantTraining q, PrintStream out) {
+    static void printLayers(PrecisionRun q, PrintStream out) {
         int w = Math.max(5, q.layers().stream().mapToInt(String::length).max().orElse(5));
         out.printf("%-" + w + "s  %-12s  %9s  %7s%n", "layer", "final format", "decisions", "changes");
         for (String l : q.layers()) {
-            FixedPointFormat f = q.format(l);
+            FixedPointFormat f = q.weightFormat(l);
             out.printf("%-" + w + "s  %-12s  %9d  %7d%n", l, "WL " + f.wordLength() + " FL " + f.fracLength(),
                     decisions(q, l, false), decisions(q, l, true));
         }
@@ -136,14 +150,22 @@ final class Training {
                     + "); resume with the same --data and --train-size");
         }
         Module model = Models.create(s.model(), s.seed());
-        Optimizer opt = optimizer(s.optimizer(), model, s.lr(), s.momentum());
-        FakeQuantTraining quant = null;
+        PrecisionRun quant = null;
         switch (s.mode()) {
             case "float32" -> { }
             case "fake-quant" -> quant = new FakeQuantTraining(model, Policies.create(s.policy(), s.bits(), model),
                     Rounding.NEAREST_EVEN, s.seed(), s.gradientBits(), s.lambda1());
-            default -> throw new IllegalArgumentException("--mode must be float32 or fake-quant, got '" + s.mode() + "'");
+            case "integer" -> {
+                IntegerTraining it = new IntegerTraining(model, Policies.create(s.policy(), s.bits(), model),
+                        IntegerOptions.defaults(s.seed()).withActivationBits(s.activationBits())
+                                .withGradientBits(s.gradientBits()).withMomentum(s.momentum()));
+                model = it.model(); // the float model is dropped: its weights live on only as integers
+                quant = it;
+            }
+            default -> throw new IllegalArgumentException("--mode must be float32, fake-quant or integer, got '" + s.mode() + "'");
         }
+        // In integer mode the optimizer sees only the float parameters that remain (batch norm's).
+        Optimizer opt = optimizer(s.optimizer(), model, s.lr(), s.momentum());
         Trainer trainer = new Trainer(model, opt, new CrossEntropyLoss(), new Trainer.Config(s.epochs(), s.batch(), s.seed()))
                 .putMetadata("model", s.model()).putMetadata("optimizer", s.optimizer())
                 .putMetadata("lr", Double.toString(s.lr())).putMetadata("momentum", Double.toString(s.momentum()))
@@ -168,8 +190,8 @@ final class Training {
                 out.printf("resuming at epoch %d of %d (step %d)%n", trainer.epoch() + 1, s.epochs(), trainer.step());
             }
         }
-        if (quant != null) {
-            trainer.addListener(quant);
+        if (quant instanceof TrainingListener l) {
+            trainer.addListener(l);
         }
         if (showProgress) {
             trainer.addListener(new bitflex.nn.train.TrainingListener() {
@@ -191,6 +213,13 @@ final class Training {
             loss = ev.loss();
         }
         return new Outcome(s, r, acc, loss, data.source(), model.parameterCount(), quant);
+    }
+
+    private static Map<String, Object> formatJson(FixedPointFormat f) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("word_length", f.wordLength());
+        m.put("frac_length", f.fracLength());
+        return m;
     }
 
     /** Reads a checkpoint for {@code --resume}. */

@@ -6,7 +6,7 @@ package bitflex.precision.integer;
  */
 final class IntegerContext {
     /** What a stochastic draw is for; part of its stream id so no two uses share draws. */
-    enum Purpose { GRADIENT, WEIGHT_UPDATE, BIAS_UPDATE, WEIGHT_CONVERT, BIAS_CONVERT }
+    enum Purpose { GRADIENT, WEIGHT_UPDATE, BIAS_UPDATE, WEIGHT_CONVERT, BIAS_CONVERT, WEIGHT_MOMENTUM, BIAS_MOMENTUM }
 
     private static final int MAX_LAYERS = 1 << 12;
 

@@ -28,12 +28,16 @@ public abstract sealed class IntegerLayer extends Module permits IntegerLinear, 
     private int biasGradFl;
     private FixedPointFormat activationFormat;
     private FixedPointFormat gradientFormat;
+    private final FixedMomentum weightMomentum;
+    private final FixedMomentum biasMomentum;
 
     IntegerLayer(String name, int index, IntegerContext ctx, float[] w, int[] shape, FixedPointFormat wf, float[] b) {
         this.name = name;
         this.index = index;
         this.ctx = ctx;
         this.weightShape = shape.clone();
+        this.weightMomentum = new FixedMomentum(name, ctx.options().momentumBits());
+        this.biasMomentum = new FixedMomentum(biasName(), ctx.options().momentumBits());
         checkFormat(wf);
         this.weight = QTensor.quantize(name, w, shape, Quantizer.of(wf));
         if (b != null) {
@@ -98,6 +102,11 @@ public abstract sealed class IntegerLayer extends Module permits IntegerLinear, 
         return (long) weight.size() * weight.format().storage().bits / 8;
     }
 
+    /** Bytes of the fixed-point momentum state of weight and bias (0 without momentum or before the first step). */
+    public final long optimizerStateBytes() {
+        return weightMomentum.bytes() + biasMomentum.bytes();
+    }
+
     /** Bytes of the integer bias storage (0 without a bias). */
     public final long biasBytes() {
         return bias == null ? 0 : (long) bias.size() * bias.format().storage().bits / 8;
@@ -133,19 +142,33 @@ public abstract sealed class IntegerLayer extends Module permits IntegerLinear, 
             return;
         }
         long seed = ctx.options().seed();
+        double mu = ctx.options().momentum();
         long ws = ctx.stream(index, IntegerContext.Purpose.WEIGHT_UPDATE);
         FixedPointFormat wf = weight.format();
+        Object g = weightGrad.storage();
         int gfl = weightGrad.format().fracLength();
-        long max = StochasticUpdate.maxAbsAfter(wf, weight.storage(), gfl, weightGrad.storage(), lr, seed, ws);
+        if (mu > 0) {
+            weightMomentum.accumulate(g, gfl, mu, seed, ctx.stream(index, IntegerContext.Purpose.WEIGHT_MOMENTUM));
+            g = weightMomentum.storage();
+            gfl = weightMomentum.format().fracLength();
+        }
+        long max = StochasticUpdate.maxAbsAfter(wf, weight.storage(), gfl, g, lr, seed, ws);
         FixedPointFormat to = widened(wf, max);
-        StochasticUpdate.apply(wf, weight.storage(), gfl, weightGrad.storage(), lr, seed, ws, to, weight.storage());
+        StochasticUpdate.apply(wf, weight.storage(), gfl, g, lr, seed, ws, to, weight.storage());
         weight = QTensor.of(to, weight.storage(), weightShape);
         if (bias != null && biasGrad != null) {
             long bs = ctx.stream(index, IntegerContext.Purpose.BIAS_UPDATE);
             FixedPointFormat bf = bias.format();
-            long bmax = StochasticUpdate.maxAbsAfter(bf, bias.storage(), biasGradFl, biasGrad, lr, seed, bs);
+            Object bg = biasGrad;
+            int bgfl = biasGradFl;
+            if (mu > 0) {
+                biasMomentum.accumulate(bg, bgfl, mu, seed, ctx.stream(index, IntegerContext.Purpose.BIAS_MOMENTUM));
+                bg = biasMomentum.storage();
+                bgfl = biasMomentum.format().fracLength();
+            }
+            long bmax = StochasticUpdate.maxAbsAfter(bf, bias.storage(), bgfl, bg, lr, seed, bs);
             FixedPointFormat bto = widened(bf, bmax);
-            StochasticUpdate.apply(bf, bias.storage(), biasGradFl, biasGrad, lr, seed, bs, bto, bias.storage());
+            StochasticUpdate.apply(bf, bias.storage(), bgfl, bg, lr, seed, bs, bto, bias.storage());
             bias = QTensor.of(bto, bias.storage(), bias.shape());
             // The bias follows its range both ways (RCT's rule at the bias's fixed width): a grown range
             // was handled above; a shrunk one gains a fractional bit, an exact shift.

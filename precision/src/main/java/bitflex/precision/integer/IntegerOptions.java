@@ -23,6 +23,11 @@ import bitflex.engine.fixed.gemm.Accumulator;
  *     from its range</td></tr>
  * <tr><td>biasBits</td><td>16</td><td>biases are added in the accumulator; 16 bits with FL from their
  *     range keep small updates alive</td></tr>
+ * <tr><td>momentum</td><td>0 (none)</td><td>SGD momentum {@code v = mu v + g}, {@code w -= lr v} with
+ *     {@code v} kept in fixed point ({@code momentumBits}, FL from its range each step, stochastic
+ *     rounding): optimizer state never becomes float. The CLI passes its {@code --momentum}.</td></tr>
+ * <tr><td>momentumBits</td><td>16</td><td>the velocity sums many gradients: 16 bits keep its small
+ *     components alive next to its largest</td></tr>
  * <tr><td>accumulator</td><td>32-bit saturating</td><td>DESIGN.md's 32-bit default; saturating rather
  *     than wrapping so a rare overflow clips instead of flipping sign (the kernels stay on their fast
  *     path whenever the data prove no partial sum can overflow)</td></tr>
@@ -31,7 +36,8 @@ import bitflex.engine.fixed.gemm.Accumulator;
  * @param seed seed of every stochastic rounding (gradient quantization, updates, format changes)
  */
 public record IntegerOptions(int activationBits, int gradientBits, Rounding gradientRounding, int outputBits,
-                             int weightGradientBits, int biasBits, Accumulator accumulator, long seed) {
+                             int weightGradientBits, int biasBits, Accumulator accumulator, long seed,
+                             double momentum, int momentumBits) {
     /** Widest operand the integer GEMM and convolution kernels take. */
     public static final int MAX_OPERAND_BITS = 16;
 
@@ -41,6 +47,10 @@ public record IntegerOptions(int activationBits, int gradientBits, Rounding grad
         check("outputBits", outputBits, 2, 24);
         check("weightGradientBits", weightGradientBits, 2, 32);
         check("biasBits", biasBits, 2, 32);
+        check("momentumBits", momentumBits, 2, 32);
+        if (!(momentum >= 0 && momentum < 1)) {
+            throw new IllegalArgumentException("IntegerOptions.momentum must be in [0, 1), got " + momentum);
+        }
         if (gradientRounding == null || accumulator == null) {
             throw new IllegalArgumentException("IntegerOptions: gradientRounding and accumulator must not be null");
         }
@@ -54,22 +64,28 @@ public record IntegerOptions(int activationBits, int gradientBits, Rounding grad
 
     /** The defaults above with the given seed. */
     public static IntegerOptions defaults(long seed) {
-        return new IntegerOptions(8, 8, Rounding.STOCHASTIC, 16, 16, 16, Accumulator.INT32_SATURATE, seed);
+        return new IntegerOptions(8, 8, Rounding.STOCHASTIC, 16, 16, 16, Accumulator.INT32_SATURATE, seed, 0, 16);
     }
 
     public IntegerOptions withActivationBits(int bits) {
-        return new IntegerOptions(bits, gradientBits, gradientRounding, outputBits, weightGradientBits, biasBits, accumulator, seed);
+        return new IntegerOptions(bits, gradientBits, gradientRounding, outputBits, weightGradientBits, biasBits, accumulator, seed, momentum, momentumBits);
     }
 
     public IntegerOptions withGradientBits(int bits) {
-        return new IntegerOptions(activationBits, bits, gradientRounding, outputBits, weightGradientBits, biasBits, accumulator, seed);
+        return new IntegerOptions(activationBits, bits, gradientRounding, outputBits, weightGradientBits, biasBits, accumulator, seed, momentum, momentumBits);
     }
 
     public IntegerOptions withGradientRounding(Rounding r) {
-        return new IntegerOptions(activationBits, gradientBits, r, outputBits, weightGradientBits, biasBits, accumulator, seed);
+        return new IntegerOptions(activationBits, gradientBits, r, outputBits, weightGradientBits, biasBits, accumulator, seed, momentum, momentumBits);
     }
 
     public IntegerOptions withAccumulator(Accumulator a) {
-        return new IntegerOptions(activationBits, gradientBits, gradientRounding, outputBits, weightGradientBits, biasBits, a, seed);
+        return new IntegerOptions(activationBits, gradientBits, gradientRounding, outputBits, weightGradientBits, biasBits, a, seed, momentum, momentumBits);
+    }
+
+    /** SGD momentum in [0, 1), 0 for none. */
+    public IntegerOptions withMomentum(double mu) {
+        return new IntegerOptions(activationBits, gradientBits, gradientRounding, outputBits, weightGradientBits, biasBits,
+                accumulator, seed, mu, momentumBits);
     }
 }

@@ -35,9 +35,9 @@ import java.util.Objects;
  *
  * <pre>{@code
  * Module fp = Models.create("lenet5", 42);
- * IntegerTraining it = new IntegerTraining(fp, new RctPolicy(), IntegerOptions.defaults(42));
+ * IntegerTraining it = new IntegerTraining(fp, new RctPolicy(), IntegerOptions.defaults(42).withMomentum(0.9));
  * Module model = it.model();                       // fp is no longer needed
- * Trainer t = new Trainer(model, new SGD(model.parameters(), 0.05, 0), new CrossEntropyLoss(), cfg)
+ * Trainer t = new Trainer(model, new SGD(model.parameters(), 0.05, 0.9), new CrossEntropyLoss(), cfg)
  *         .addListener(it);
  * }</pre>
  *
@@ -59,8 +59,9 @@ import java.util.Objects;
  * update is applied with the optimizer's learning rate (so schedules work; the Trainer's optimizer
  * updates only the float parameters that remain, such as batch-norm scales). {@code afterStep}:
  * {@code policy.afterStep}, then every weight is converted exactly to the format the policy now
- * wants. Momentum is not supported for integer weights (its state would need its own fixed-point
- * format); the CLI refuses it.
+ * wants. Momentum ({@link IntegerOptions#momentum()}) keeps its velocity in fixed point too
+ * ({@link FixedMomentum}); the Trainer's own optimizer must not add momentum to integer weights (it
+ * never sees them).
  */
 public final class IntegerTraining implements TrainingListener, PrecisionRun {
     private final PrecisionPolicy policy;
@@ -199,6 +200,11 @@ public final class IntegerTraining implements TrainingListener, PrecisionRun {
     /** Bytes of the layer's integer bias storage (not part of {@link #weightBytes}; 0 without a bias). */
     public long biasBytes(String layer) {
         return layer(layer).biasBytes();
+    }
+
+    /** Bytes of the layer's fixed-point momentum state (0 without momentum). */
+    public long optimizerStateBytes(String layer) {
+        return layer(layer).optimizerStateBytes();
     }
 
     /** Always 0: integer mode keeps no float copy of its weights. */

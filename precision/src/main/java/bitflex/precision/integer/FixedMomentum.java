@@ -1,0 +1,116 @@
+package bitflex.precision.integer;
+
+import bitflex.engine.fixed.CounterRng;
+import bitflex.engine.fixed.FixedPointFormat;
+import bitflex.engine.fixed.Storage;
+import bitflex.engine.parallel.Parallel;
+import bitflex.precision.format.RangeFormat;
+
+/**
+ * SGD momentum whose velocity lives in fixed point: {@code v = mu v + g} is computed per element in
+ * double from the integers (exact up to the product with {@code mu}), then stored with stochastic
+ * rounding in {@code bits} with FL from the new velocity's largest magnitude. The update then uses
+ * {@code v} in place of the gradient. The velocity is allocated once, at the first step.
+ */
+final class FixedMomentum {
+    private static final int CHUNK = 1 << 14;
+    private final String what;
+    private final int bits;
+    private Object storage;
+    private FixedPointFormat format;
+
+    FixedMomentum(String what, int bits) {
+        this.what = what;
+        this.bits = bits;
+    }
+
+    /** The velocity's integers (null before the first step). */
+    Object storage() {
+        return storage;
+    }
+
+    /** The velocity's format (null before the first step). */
+    FixedPointFormat format() {
+        return format;
+    }
+
+    long bytes() {
+        return storage == null ? 0 : (long) length(storage) * format.storage().bits / 8;
+    }
+
+    /** {@code v = mu v + g} for gradient integers {@code g} at {@code gradFl}. */
+    void accumulate(Object g, int gradFl, double mu, long seed, long stream) {
+        int n = length(g);
+        if (storage == null) {
+            storage = Storage.forWordLength(bits).allocate(n);
+            format = FixedPointFormat.signed(bits, 0);
+        } else if (length(storage) != n) {
+            throw new IllegalArgumentException("momentum of " + what + ": gradient has " + n + " elements, velocity " + length(storage));
+        }
+        int vfl = format.fracLength();
+        Object v = storage;
+        int chunks = (n + CHUNK - 1) / CHUNK;
+        double[] max = new double[chunks];
+        Parallel.forEach(chunks, c -> {
+            double m = 0;
+            for (int i = c * CHUNK, hi = Math.min(n, i + CHUNK); i < hi; i++) {
+                m = Math.max(m, Math.abs(value(v, vfl, g, gradFl, mu, i)));
+            }
+            max[c] = m;
+        });
+        double m = 0;
+        for (double x : max) {
+            m = Math.max(m, x);
+        }
+        FixedPointFormat to = RangeFormat.forMaxAbs(bits, m);
+        int tfl = to.fracLength();
+        long key = CounterRng.key(seed, stream);
+        int k0 = CounterRng.k0(key);
+        int k1 = CounterRng.k1(key);
+        long lo = to.minInt();
+        long hi = to.maxInt();
+        Parallel.forEach(chunks, c -> {
+            for (int i = c * CHUNK, e = Math.min(n, i + CHUNK); i < e; i++) {
+                double x = Math.scalb(value(v, vfl, g, gradFl, mu, i), tfl);
+                double f = Math.floor(x);
+                int j = CounterRng.uniform24(i, k0, k1);
+                long k = (long) f + (j + (x - f) * 0x1p24 >= 0x1p24 ? 1 : 0);
+                set(v, i, Math.max(lo, Math.min(hi, k)));
+            }
+        });
+        format = to;
+    }
+
+    private static double value(Object v, int vfl, Object g, int gfl, double mu, int i) {
+        return mu * Math.scalb((double) get(v, i), -vfl) + Math.scalb((double) get(g, i), -gfl);
+    }
+
+    private static long get(Object a, int i) {
+        return switch (a) {
+            case byte[] b -> b[i];
+            case short[] s -> s[i];
+            case int[] x -> x[i];
+            case long[] l -> l[i];
+            default -> throw new IllegalArgumentException("not an integer array: " + a.getClass().getSimpleName());
+        };
+    }
+
+    private static void set(Object a, int i, long k) {
+        switch (a) {
+            case byte[] b -> b[i] = (byte) k;
+            case short[] s -> s[i] = (short) k;
+            case int[] x -> x[i] = (int) k;
+            default -> throw new IllegalArgumentException("not a storage array: " + a.getClass().getSimpleName());
+        }
+    }
+
+    private static int length(Object a) {
+        return switch (a) {
+            case byte[] b -> b.length;
+            case short[] s -> s.length;
+            case int[] x -> x.length;
+            case long[] l -> l.length;
+            default -> throw new IllegalArgumentException("not an integer array: " + a.getClass().getSimpleName());
+        };
+    }
+}
