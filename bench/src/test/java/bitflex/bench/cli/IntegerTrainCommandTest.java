@@ -1,0 +1,56 @@
+package bitflex.bench.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code bitflex train --mode integer}: the run, its JSON (formats, bytes, no master copy) and the refusals. */
+class IntegerTrainCommandTest {
+    @Test
+    void integerRunWritesFormatsAndNoMasterCopy(@TempDir Path dir) throws IOException {
+        Path json = dir.resolve("r.json");
+        TrainCommandTest.Run r = TrainCommandTest.run("train", "--model", "mlp", "--train-size", "640", "--batch", "32",
+                "--threads", "1", "--mode", "integer", "--policy", "static", "--bits", "8", "--act-bits", "8",
+                "--grad-bits", "8", "--json", json.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("mode integer, policy static, bits 8, gradient bits 8, activation bits 8"), r.out());
+        JsonNode j = new ObjectMapper().readTree(json.toFile());
+        assertEquals("integer", j.get("mode").asText());
+        assertEquals(8, j.get("activation_bits").asInt());
+        assertEquals(3, j.get("layers").size());
+        long[] sizes = {256 * 784, 128 * 256, 10 * 128};
+        int i = 0;
+        for (JsonNode l : j.get("layers")) {
+            assertEquals(8, l.get("word_length").asInt());
+            assertEquals(sizes[i++], l.get("weight_bytes").asLong(), "8-bit weights are stored one byte each");
+            assertEquals(0, l.get("master_copy_bytes").asLong());
+            assertEquals(8, l.get("activation_format").get("word_length").asInt());
+            assertEquals(8, l.get("gradient_format").get("word_length").asInt());
+        }
+        assertTrue(j.get("test_acc").asDouble() > 0.3, "accuracy " + j.get("test_acc"));
+    }
+
+    @Test
+    void unsupportedIntegerSettingsAreRefusedInOneLine(@TempDir Path dir) {
+        String[][] cases = {
+            {"train", "--mode", "integer", "--optimizer", "adam"},
+            {"train", "--mode", "integer", "--lambda1", "0.001"},
+            {"train", "--mode", "integer", "--checkpoint", dir.resolve("c.ckpt").toString()},
+            {"train", "--mode", "integer", "--policy", "static", "--bits", "20", "--train-size", "64"},
+            {"train", "--mode", "integer", "--act-bits", "20", "--train-size", "64"},
+            {"train", "--act-bits", "8"},
+        };
+        for (String[] c : cases) {
+            TrainCommandTest.Run r = TrainCommandTest.run(c);
+            assertTrue(r.code() != 0, String.join(" ", c) + ": " + r.out() + r.err());
+            assertTrue(r.err().startsWith("bitflex: "), String.join(" ", c) + ": " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+        }
+    }
+}
