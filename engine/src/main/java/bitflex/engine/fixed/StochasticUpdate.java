@@ -39,11 +39,13 @@ public final class StochasticUpdate {
         long[] max = new long[chunks];
         Parallel.forEach(chunks, c -> {
             int lo = c * CHUNK;
-            int hi = Math.min(n, lo + CHUNK);
+            int len = Math.min(n, lo + CHUNK) - lo;
+            long[][] buf = BUFFERS.get();
+            load(w, lo, len, buf[0]);
+            load(g, lo, len, buf[1]);
             long m = 0;
-            for (int i = lo; i < hi; i++) {
-                long r = FormatConversion.get(w, i, wf) + delta(gradient(g, i) * scale, i, k0, k1);
-                m = Math.max(m, Math.abs(r));
+            for (int t = 0; t < len; t++) {
+                m = Math.max(m, Math.abs(buf[0][t] + delta(buf[1][t] * scale, lo + t, k0, k1)));
             }
             max[c] = m;
         });
@@ -58,9 +60,9 @@ public final class StochasticUpdate {
      * Applies the update: element {@code i} of {@code dst} becomes
      * {@code fit(shiftRound(k_i + delta_i, FLw - FLto, NEAREST_EVEN))} in format {@code to}
      * (saturating). {@code to} must have the same storage type as {@code wf} when {@code dst == w}.
-     * Returns how many elements saturated.
+     * Returns how many elements saturated and the largest stored magnitude.
      */
-    public static ClampStats apply(FixedPointFormat wf, Object w, int gradFl, Object g, double lr, long seed, long stream,
+    public static Outcome apply(FixedPointFormat wf, Object w, int gradFl, Object g, double lr, long seed, long stream,
                                    FixedPointFormat to, Object dst) {
         int n = check(wf, w, g, lr);
         Quantizer.kindOf(dst, to.storage(), "StochasticUpdate dst");
@@ -73,32 +75,63 @@ public final class StochasticUpdate {
         int k0 = CounterRng.k0(key);
         int k1 = CounterRng.k1(key);
         int chunks = (n + CHUNK - 1) / CHUNK;
-        long[] counts = new long[2 * chunks];
+        long[] counts = new long[3 * chunks];
+        long minK = to.minInt();
+        long maxK = to.maxInt();
         Parallel.forEach(chunks, c -> {
             int lo = c * CHUNK;
-            int hi = Math.min(n, lo + CHUNK);
+            int len = Math.min(n, lo + CHUNK) - lo;
+            long[][] buf = BUFFERS.get();
+            long[] k = buf[0];
+            load(w, lo, len, k);
+            load(g, lo, len, buf[1]);
             long below = 0;
             long above = 0;
-            for (int i = lo; i < hi; i++) {
-                long r = FormatConversion.get(w, i, wf) + delta(gradient(g, i) * scale, i, k0, k1);
-                r = ExactRounding.shiftRound(r, shift, Rounding.NEAREST_EVEN, 0);
-                if (r < to.minInt()) {
-                    below++;
-                } else if (r > to.maxInt()) {
-                    above++;
+            long m = 0;
+            for (int t = 0; t < len; t++) {
+                long r = k[t] + delta(buf[1][t] * scale, lo + t, k0, k1);
+                if (shift != 0) {
+                    r = ExactRounding.shiftRound(r, shift, Rounding.NEAREST_EVEN, 0);
                 }
-                FormatConversion.set(dst, i, ExactRounding.fit(r, to, Overflow.SATURATE));
+                if (r < minK) {
+                    below++;
+                    r = minK;
+                } else if (r > maxK) {
+                    above++;
+                    r = maxK;
+                }
+                k[t] = r;
+                m = Math.max(m, Math.abs(r));
             }
-            counts[2 * c] = below;
-            counts[2 * c + 1] = above;
+            store(k, dst, lo, len);
+            counts[3 * c] = below;
+            counts[3 * c + 1] = above;
+            counts[3 * c + 2] = m;
         });
         long below = 0;
         long above = 0;
+        long max = 0;
         for (int c = 0; c < chunks; c++) {
-            below += counts[2 * c];
-            above += counts[2 * c + 1];
+            below += counts[3 * c];
+            above += counts[3 * c + 1];
+            max = Math.max(max, counts[3 * c + 2]);
         }
-        return new ClampStats(below, above, n);
+        return new Outcome(new ClampStats(below, above, n), max);
+    }
+
+    /**
+     * What {@link #apply} did: how many elements saturated, and the largest magnitude stored (so the
+     * caller can bound the next update without a pass over the weights).
+     */
+    public record Outcome(ClampStats clamps, long maxAbs) {}
+
+    /**
+     * An upper bound on {@code |k_i + delta_i|} from a bound on the current weights and on the
+     * gradient's integers, without touching the arrays: {@code maxK + ceil(maxG |scale|) + 1}.
+     */
+    public static long maxAbsBound(long maxK, long maxG, FixedPointFormat wf, int gradFl, double lr) {
+        double d = Math.ceil((double) maxG * Math.abs(scale(wf, gradFl, lr))) + 1;
+        return d >= 0x1p52 ? Long.MAX_VALUE / 2 : maxK + (long) d;
     }
 
     /** {@code floor(x + j 2^-24)} for element {@code i}: stochastic rounding of {@code x}. */
@@ -118,15 +151,52 @@ public final class StochasticUpdate {
         return -Math.scalb(lr, wf.fracLength() - gradFl);
     }
 
-    private static long gradient(Object g, int i) {
-        return switch (g) {
-            case byte[] b -> b[i];
-            case short[] s -> s[i];
-            case int[] a -> a[i];
-            case long[] l -> l[i];
-            default -> throw new IllegalArgumentException("StochasticUpdate: gradient is not an integer array: "
-                    + g.getClass().getSimpleName());
-        };
+    /** Per-thread buffers of one chunk's weights and gradients, widened to long. */
+    private static final ThreadLocal<long[][]> BUFFERS = ThreadLocal.withInitial(() -> new long[][] {new long[CHUNK], new long[CHUNK]});
+
+    /** Widens {@code len} signed integers starting at {@code off} (type dispatch once per chunk, not per element). */
+    private static void load(Object a, int off, int len, long[] out) {
+        switch (a) {
+            case byte[] b -> {
+                for (int t = 0; t < len; t++) {
+                    out[t] = b[off + t];
+                }
+            }
+            case short[] s -> {
+                for (int t = 0; t < len; t++) {
+                    out[t] = s[off + t];
+                }
+            }
+            case int[] x -> {
+                for (int t = 0; t < len; t++) {
+                    out[t] = x[off + t];
+                }
+            }
+            case long[] l -> System.arraycopy(l, off, out, 0, len);
+            default -> throw new IllegalArgumentException("StochasticUpdate: not an integer array: " + a.getClass().getSimpleName());
+        }
+    }
+
+    /** Narrows in-range values back into a storage array. */
+    private static void store(long[] v, Object a, int off, int len) {
+        switch (a) {
+            case byte[] b -> {
+                for (int t = 0; t < len; t++) {
+                    b[off + t] = (byte) v[t];
+                }
+            }
+            case short[] s -> {
+                for (int t = 0; t < len; t++) {
+                    s[off + t] = (short) v[t];
+                }
+            }
+            case int[] x -> {
+                for (int t = 0; t < len; t++) {
+                    x[off + t] = (int) v[t];
+                }
+            }
+            default -> throw new IllegalArgumentException("StochasticUpdate: not a storage array: " + a.getClass().getSimpleName());
+        }
     }
 
     private static int check(FixedPointFormat wf, Object w, Object g, double lr) {

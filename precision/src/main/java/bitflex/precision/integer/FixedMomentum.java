@@ -47,14 +47,20 @@ final class FixedMomentum {
         } else if (length(storage) != n) {
             throw new IllegalArgumentException("momentum of " + what + ": gradient has " + n + " elements, velocity " + length(storage));
         }
-        int vfl = format.fracLength();
+        // v and g are integers times powers of two: scaling by 2^-FL is an exact multiplication.
+        double vs = mu * Math.scalb(1.0, -format.fracLength());
+        double gs = Math.scalb(1.0, -gradFl);
         Object v = storage;
         int chunks = (n + CHUNK - 1) / CHUNK;
         double[] max = new double[chunks];
         Parallel.forEach(chunks, c -> {
+            int lo = c * CHUNK;
+            int len = Math.min(n, lo + CHUNK) - lo;
+            double[] x = BUFFER.get();
+            values(v, vs, g, gs, lo, len, x);
             double m = 0;
-            for (int i = c * CHUNK, hi = Math.min(n, i + CHUNK); i < hi; i++) {
-                m = Math.max(m, Math.abs(value(v, vfl, g, gradFl, mu, i)));
+            for (int t = 0; t < len; t++) {
+                m = Math.max(m, Math.abs(x[t]));
             }
             max[c] = m;
         });
@@ -63,26 +69,66 @@ final class FixedMomentum {
             m = Math.max(m, x);
         }
         FixedPointFormat to = RangeFormat.forMaxAbs(bits, m);
-        int tfl = to.fracLength();
+        double scale = Math.scalb(1.0, to.fracLength());
         long key = CounterRng.key(seed, stream);
         int k0 = CounterRng.k0(key);
         int k1 = CounterRng.k1(key);
         long lo = to.minInt();
         long hi = to.maxInt();
         Parallel.forEach(chunks, c -> {
-            for (int i = c * CHUNK, e = Math.min(n, i + CHUNK); i < e; i++) {
-                double x = Math.scalb(value(v, vfl, g, gradFl, mu, i), tfl);
-                double f = Math.floor(x);
-                int j = CounterRng.uniform24(i, k0, k1);
-                long k = (long) f + (j + (x - f) * 0x1p24 >= 0x1p24 ? 1 : 0);
-                set(v, i, Math.max(lo, Math.min(hi, k)));
+            int off = c * CHUNK;
+            int len = Math.min(n, off + CHUNK) - off;
+            double[] x = BUFFER.get();
+            values(v, vs, g, gs, off, len, x);
+            for (int t = 0; t < len; t++) {
+                double y = x[t] * scale;
+                double f = Math.floor(y);
+                int j = CounterRng.uniform24(off + t, k0, k1);
+                long k = (long) f + (j + (y - f) * 0x1p24 >= 0x1p24 ? 1 : 0);
+                set(v, off + t, Math.max(lo, Math.min(hi, k)));
             }
         });
         format = to;
     }
 
-    private static double value(Object v, int vfl, Object g, int gfl, double mu, int i) {
-        return mu * Math.scalb((double) get(v, i), -vfl) + Math.scalb((double) get(g, i), -gfl);
+    private static final ThreadLocal<double[]> BUFFER = ThreadLocal.withInitial(() -> new double[CHUNK]);
+
+    /** {@code x[t] = vs v[off+t] + gs g[off+t]}, with the element type resolved once per chunk. */
+    private static void values(Object v, double vs, Object g, double gs, int off, int len, double[] x) {
+        switch (v) {
+            case short[] s -> {
+                for (int t = 0; t < len; t++) {
+                    x[t] = vs * s[off + t];
+                }
+            }
+            default -> {
+                for (int t = 0; t < len; t++) {
+                    x[t] = vs * get(v, off + t);
+                }
+            }
+        }
+        switch (g) {
+            case byte[] b -> {
+                for (int t = 0; t < len; t++) {
+                    x[t] += gs * b[off + t];
+                }
+            }
+            case short[] s -> {
+                for (int t = 0; t < len; t++) {
+                    x[t] += gs * s[off + t];
+                }
+            }
+            case long[] l -> {
+                for (int t = 0; t < len; t++) {
+                    x[t] += gs * l[off + t];
+                }
+            }
+            default -> {
+                for (int t = 0; t < len; t++) {
+                    x[t] += gs * get(g, off + t);
+                }
+            }
+        }
     }
 
     private static long get(Object a, int i) {

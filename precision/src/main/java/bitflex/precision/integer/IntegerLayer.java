@@ -22,6 +22,8 @@ public abstract sealed class IntegerLayer extends Module permits IntegerLinear, 
     final IntegerContext ctx;
     private final int[] weightShape;
     private QTensor weight;
+    /** The largest |integer| of the weights (kept up to date, so most updates skip a range pass). */
+    private long weightMaxAbs;
     private QTensor bias;
     private QTensor weightGrad;
     private long[] biasGrad;
@@ -40,6 +42,7 @@ public abstract sealed class IntegerLayer extends Module permits IntegerLinear, 
         this.biasMomentum = new FixedMomentum(biasName(), ctx.options().momentumBits());
         checkFormat(wf);
         this.weight = QTensor.quantize(name, w, shape, Quantizer.of(wf));
+        this.weightMaxAbs = maxAbs(weight);
         if (b != null) {
             FixedPointFormat bf = RangeFormat.forMaxAbs(ctx.options().biasBits(), RangeFormat.maxAbs(biasName(), b));
             this.bias = QTensor.quantize(biasName(), b, new int[] {b.length}, Quantizer.of(bf));
@@ -152,9 +155,15 @@ public abstract sealed class IntegerLayer extends Module permits IntegerLinear, 
             g = weightMomentum.storage();
             gfl = weightMomentum.format().fracLength();
         }
-        long max = StochasticUpdate.maxAbsAfter(wf, weight.storage(), gfl, g, lr, seed, ws);
+        // The gradient's integers (a 16-bit requantization or the velocity) are bounded by their word
+        // length; when that bound proves nothing can leave the range, the range pass is skipped.
+        long gMax = 1L << ((mu > 0 ? weightMomentum.format() : weightGrad.format()).wordLength() - 1);
+        long max = StochasticUpdate.maxAbsBound(weightMaxAbs, gMax, wf, gfl, lr);
+        if (max > wf.maxInt()) {
+            max = StochasticUpdate.maxAbsAfter(wf, weight.storage(), gfl, g, lr, seed, ws);
+        }
         FixedPointFormat to = widened(wf, max);
-        StochasticUpdate.apply(wf, weight.storage(), gfl, g, lr, seed, ws, to, weight.storage());
+        weightMaxAbs = StochasticUpdate.apply(wf, weight.storage(), gfl, g, lr, seed, ws, to, weight.storage()).maxAbs();
         weight = QTensor.of(to, weight.storage(), weightShape);
         if (bias != null && biasGrad != null) {
             long bs = ctx.stream(index, IntegerContext.Purpose.BIAS_UPDATE);
@@ -204,6 +213,15 @@ public abstract sealed class IntegerLayer extends Module permits IntegerLinear, 
         }
         checkFormat(f);
         weight = convert(weight, f, IntegerContext.Purpose.WEIGHT_CONVERT);
+        weightMaxAbs = maxAbs(weight);
+    }
+
+    private static long maxAbs(QTensor t) {
+        long m = 0;
+        for (int i = 0; i < t.size(); i++) {
+            m = Math.max(m, Math.abs(t.get(i)));
+        }
+        return m;
     }
 
     private QTensor convert(QTensor t, FixedPointFormat f, IntegerContext.Purpose purpose) {
