@@ -58,8 +58,11 @@ final class IntArith {
         return s;
     }
 
-    /** {@code op(A) op(B)} on the integer GEMM into the modelled accumulator, as long values. */
-    static long[] gemm(boolean ta, boolean tb, int m, int n, int k, QTensor a, QTensor b, Accumulator acc) {
+    /**
+     * {@code op(A) op(B)} on the integer GEMM into the modelled accumulator: an {@code int[]} for a
+     * narrow (16..32-bit) accumulator, whose values then fit an int, a {@code long[]} for the exact one.
+     */
+    static Object gemm(boolean ta, boolean tb, int m, int n, int k, QTensor a, QTensor b, Accumulator acc) {
         int lda = a.dim(1);
         int ldb = b.dim(1);
         if (acc.exact()) {
@@ -77,11 +80,19 @@ final class IntArith {
         } else {
             IntGemm.gemm(ta, tb, m, n, k, shorts(a), 0, lda, shorts(b), 0, ldb, c, 0, n, acc);
         }
-        long[] out = new long[c.length];
-        for (int i = 0; i < c.length; i++) {
-            out[i] = c[i];
+        return c;
+    }
+
+    /** Convolution results ({@code long[]}) of a narrow accumulator as {@code int[]} (they fit), for the vector requantizer. */
+    static Object narrow(long[] acc, Accumulator a) {
+        if (a.exact()) {
+            return acc;
         }
-        return out;
+        int[] c = new int[acc.length];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = (int) acc[i];
+        }
+        return c;
     }
 
     /**
@@ -89,7 +100,7 @@ final class IntArith {
      * to the accumulator's FL (an exact left shift, or nearest-even rounding when the bias is finer),
      * then the accumulator's overflow rule.
      */
-    static void addBias(long[] acc, int accFl, QTensor bias, int rows, int channels, int pixels, Accumulator a) {
+    static void addBias(Object acc, int accFl, QTensor bias, int rows, int channels, int pixels, Accumulator a) {
         int shift = accFl - bias.format().fracLength();
         long[] aligned = new long[channels];
         for (int ch = 0; ch < channels; ch++) {
@@ -97,12 +108,20 @@ final class IntArith {
             aligned[ch] = shift >= 0 ? (shift > 40 ? (b > 0 ? 1L << 62 : b < 0 ? -(1L << 62) : 0) : b << shift)
                     : ExactRounding.shiftRound(b, -shift, Rounding.NEAREST_EVEN, 0);
         }
+        long[] al = acc instanceof long[] l ? l : null;
+        int[] ai = acc instanceof int[] x ? x : null;
         for (int r = 0; r < rows; r++) {
             for (int ch = 0; ch < channels; ch++) {
                 int off = (r * channels + ch) * pixels;
                 long b = aligned[ch];
-                for (int p = 0; p < pixels; p++) {
-                    acc[off + p] = overflow(acc[off + p] + b, a);
+                if (ai != null) {
+                    for (int p = 0; p < pixels; p++) {
+                        ai[off + p] = (int) overflow(ai[off + p] + b, a);
+                    }
+                } else {
+                    for (int p = 0; p < pixels; p++) {
+                        al[off + p] = overflow(al[off + p] + b, a);
+                    }
                 }
             }
         }
@@ -119,15 +138,26 @@ final class IntArith {
      * Requantizes accumulator values at {@code accFl} to {@code bits} with FL from their largest
      * magnitude, nearest-even (the engine's exact {@link Requantize}).
      */
-    static QTensor requantize(long[] acc, int accFl, int bits, int[] shape) {
+    static QTensor requantize(Object acc, int accFl, int bits, int[] shape) {
         long max = 0;
-        for (long v : acc) {
-            max = Math.max(max, Math.abs(v));
+        int n;
+        if (acc instanceof int[] c) {
+            n = c.length;
+            for (int v : c) {
+                max = Math.max(max, Math.abs((long) v));
+            }
+        } else {
+            long[] c = (long[]) acc;
+            n = c.length;
+            for (long v : c) {
+                max = Math.max(max, Math.abs(v));
+            }
         }
         FixedPointFormat f = RangeFormat.forMaxAbs(bits, Math.scalb((double) max, -accFl));
-        Object dst = f.storage().allocate(acc.length);
+        Object dst = f.storage().allocate(n);
         int rows = shape.length == 0 || shape[0] == 0 ? 1 : shape[0];
-        var stats = Requantize.apply(acc, rows, acc.length / rows, accFl, null, null, Quantizer.of(f), dst);
+        var stats = acc instanceof int[] c ? Requantize.apply(c, rows, n / rows, accFl, null, null, Quantizer.of(f), dst)
+                : Requantize.apply((long[]) acc, rows, n / rows, accFl, null, null, Quantizer.of(f), dst);
         return QTensor.of(f, dst, shape).withClampStats(stats);
     }
 
@@ -138,15 +168,30 @@ final class IntArith {
         return t;
     }
 
-    /** Per-channel sums of {@code g} over rows and pixels, exact. */
+    /** Per-channel sums of {@code g} (a signed format) over rows and pixels, exact. */
     static long[] channelSums(QTensor g, int rows, int channels, int pixels) {
         long[] s = new long[channels];
+        Object st = g.storage();
         for (int r = 0; r < rows; r++) {
             for (int ch = 0; ch < channels; ch++) {
                 int off = (r * channels + ch) * pixels;
                 long sum = 0;
-                for (int p = 0; p < pixels; p++) {
-                    sum += g.get(off + p);
+                switch (st) {
+                    case byte[] b -> {
+                        for (int p = 0; p < pixels; p++) {
+                            sum += b[off + p];
+                        }
+                    }
+                    case short[] h -> {
+                        for (int p = 0; p < pixels; p++) {
+                            sum += h[off + p];
+                        }
+                    }
+                    default -> {
+                        for (int p = 0; p < pixels; p++) {
+                            sum += g.get(off + p);
+                        }
+                    }
                 }
                 s[ch] += sum;
             }

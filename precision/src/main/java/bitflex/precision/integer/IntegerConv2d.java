@@ -43,8 +43,8 @@ public final class IntegerConv2d extends IntegerLayer {
         sawActivation(qa.format());
         QTensor w = weight();
         int accFl = qa.format().fracLength() + w.format().fracLength();
-        long[] acc = IntArith.int8(qa, w) ? IntConv2d.forward(geo, IntArith.bytes(qa), IntArith.bytes(w), o.accumulator())
-                : IntConv2d.forward(geo, IntArith.shorts(qa), IntArith.shorts(w), o.accumulator());
+        Object acc = IntArith.narrow(IntArith.int8(qa, w) ? IntConv2d.forward(geo, IntArith.bytes(qa), IntArith.bytes(w), o.accumulator())
+                : IntConv2d.forward(geo, IntArith.shorts(qa), IntArith.shorts(w), o.accumulator()), o.accumulator());
         if (bias() != null) {
             IntArith.addBias(acc, accFl, bias(), geo.n(), out, geo.pixels(), o.accumulator());
         }
@@ -61,12 +61,14 @@ public final class IntegerConv2d extends IntegerLayer {
         int gfl = qg.format().fracLength();
         Tensor dx = null;
         if (x.requiresGrad()) {
-            long[] acc = IntArith.int8(qg, w) ? IntConv2d.backwardInput(geo, IntArith.bytes(qg), IntArith.bytes(w), o.accumulator())
-                    : IntConv2d.backwardInput(geo, IntArith.shorts(qg), IntArith.shorts(w), o.accumulator());
+            Object acc = IntArith.narrow(IntArith.int8(qg, w)
+                    ? IntConv2d.backwardInput(geo, IntArith.bytes(qg), IntArith.bytes(w), o.accumulator())
+                    : IntConv2d.backwardInput(geo, IntArith.shorts(qg), IntArith.shorts(w), o.accumulator()), o.accumulator());
             dx = IntArith.carrier(IntArith.requantize(acc, gfl + w.format().fracLength(), o.outputBits(), x.shape()));
         }
-        long[] accW = IntArith.int8(qa, qg) ? IntConv2d.backwardWeight(geo, IntArith.bytes(qa), IntArith.bytes(qg), o.accumulator())
-                : IntConv2d.backwardWeight(geo, IntArith.shorts(qa), IntArith.shorts(qg), o.accumulator());
+        Object accW = IntArith.narrow(IntArith.int8(qa, qg)
+                ? IntConv2d.backwardWeight(geo, IntArith.bytes(qa), IntArith.bytes(qg), o.accumulator())
+                : IntConv2d.backwardWeight(geo, IntArith.shorts(qa), IntArith.shorts(qg), o.accumulator()), o.accumulator());
         QTensor gw = IntArith.requantize(accW, gfl + qa.format().fracLength(), o.weightGradientBits(), weightShape());
         long[] gb = bias() == null ? null : IntArith.channelSums(qg, geo.n(), out, geo.pixels());
         storeGradients(gw, gb, gfl);

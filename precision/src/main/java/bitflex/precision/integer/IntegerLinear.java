@@ -36,7 +36,7 @@ public final class IntegerLinear extends IntegerLayer {
         sawActivation(qa.format());
         QTensor w = weight();
         int accFl = qa.format().fracLength() + w.format().fracLength();
-        long[] acc = IntArith.gemm(false, true, n, out, in, qa, w, o.accumulator());
+        Object acc = IntArith.gemm(false, true, n, out, in, qa, w, o.accumulator());
         if (bias() != null) {
             IntArith.addBias(acc, accFl, bias(), n, out, 1, o.accumulator());
         }
@@ -53,10 +53,10 @@ public final class IntegerLinear extends IntegerLayer {
         int gfl = qg.format().fracLength();
         Tensor dx = null;
         if (x.requiresGrad()) {
-            long[] acc = IntArith.gemm(false, false, n, in, out, qg, w, o.accumulator());
+            Object acc = IntArith.gemm(false, false, n, in, out, qg, w, o.accumulator());
             dx = IntArith.carrier(IntArith.requantize(acc, gfl + w.format().fracLength(), o.outputBits(), new int[] {n, in}));
         }
-        long[] accW = IntArith.gemm(true, false, out, in, n, qg, qa, o.accumulator());
+        Object accW = IntArith.gemm(true, false, out, in, n, qg, qa, o.accumulator());
         QTensor gw = IntArith.requantize(accW, gfl + qa.format().fracLength(), o.weightGradientBits(), new int[] {out, in});
         long[] gb = bias() == null ? null : IntArith.channelSums(qg, n, out, 1);
         storeGradients(gw, gb, gfl);
