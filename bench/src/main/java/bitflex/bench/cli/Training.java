@@ -212,7 +212,8 @@ final class Training {
             acc = ev.accuracy();
             loss = ev.loss();
         }
-        return new Outcome(s, r, acc, loss, data.source(), model.parameterCount(), quant);
+        long parameters = model.parameterCount() + (quant instanceof IntegerTraining it ? it.integerParameterCount() : 0);
+        return new Outcome(s, r, acc, loss, data.source(), parameters, quant);
     }
 
     private static Map<String, Object> formatJson(FixedPointFormat f) {

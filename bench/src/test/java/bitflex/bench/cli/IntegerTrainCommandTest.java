@@ -23,6 +23,7 @@ class IntegerTrainCommandTest {
         JsonNode j = new ObjectMapper().readTree(json.toFile());
         assertEquals("integer", j.get("mode").asText());
         assertEquals(8, j.get("activation_bits").asInt());
+        assertEquals(784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10, j.get("parameters").asLong(), "integer weights and biases count");
         assertEquals(3, j.get("layers").size());
         long[] sizes = {256 * 784, 128 * 256, 10 * 128};
         int i = 0;

@@ -245,6 +245,15 @@ public final class IntegerTraining implements TrainingListener, PrecisionRun {
         }
     }
 
+    /** How many weight and bias values live as integers (the float model's parameter count minus what stays float). */
+    public long integerParameterCount() {
+        long n = 0;
+        for (IntegerLayer l : layers) {
+            n += l.weight().size() + (l.bias() == null ? 0 : l.bias().size());
+        }
+        return n;
+    }
+
     /** Dequantized copies of the current integer weights (for inspection and tests). */
     public float[] weights(String layer) {
         return layer(layer).weight().dequantize();
