@@ -27,9 +27,11 @@ import bitflex.precision.training.Policies;
 import bitflex.precision.training.TrainingMode;
 import java.io.IOException;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Integer-mode building blocks: conversion of the zoo, format changes, the update, and the refusals. */
+@Tag("simd")
 class IntegerTrainingTest {
 
     private static IntegerTraining mlp(int bits) {

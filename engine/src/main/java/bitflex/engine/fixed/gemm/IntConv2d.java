@@ -113,20 +113,35 @@ public final class IntConv2d {
     /** im2col of the whole batch: {@code [patch, n * pixels]}, zero where the window hits padding. */
     static byte[] im2colAll(ConvGeometry g, byte[] x) {
         int np = g.n() * g.pixels();
-        byte[] col = new byte[g.patch() * np];
+        byte[] col = new byte[g.patch() * np]; // zeroed: padding positions are simply not written
+        int h = g.h();
+        int w = g.w();
+        int ow = g.ow();
+        int stride = g.stride();
+        int pad = g.pad();
         Parallel.forEach(g.patch(), r -> {
             int c = r / (g.kh() * g.kw());
             int ki = (r / g.kw()) % g.kh();
             int kj = r % g.kw();
+            // Output columns whose input column ix = ox * stride - pad + kj lies inside [0, w).
+            int lo = Math.max(0, Math.ceilDiv(pad - kj, stride));
+            int hi = Math.min(ow, Math.floorDiv(w - 1 + pad - kj, stride) + 1);
             for (int n = 0; n < g.n(); n++) {
-                int in0 = (n * g.c() + c) * g.h() * g.w();
+                int in0 = (n * g.c() + c) * h * w;
                 int o0 = r * np + n * g.pixels();
                 for (int oy = 0; oy < g.oh(); oy++) {
-                    int iy = oy * g.stride() - g.pad() + ki;
-                    for (int ox = 0; ox < g.ow(); ox++) {
-                        int ix = ox * g.stride() - g.pad() + kj;
-                        boolean inside = iy >= 0 && iy < g.h() && ix >= 0 && ix < g.w();
-                        col[o0 + oy * g.ow() + ox] = inside ? x[in0 + iy * g.w() + ix] : 0;
+                    int iy = oy * stride - pad + ki;
+                    if (iy < 0 || iy >= h || lo >= hi) {
+                        continue;
+                    }
+                    int src = in0 + iy * w + lo * stride - pad + kj;
+                    int dst = o0 + oy * ow + lo;
+                    if (stride == 1) {
+                        System.arraycopy(x, src, col, dst, hi - lo);
+                    } else {
+                        for (int ox = lo; ox < hi; ox++, src += stride) {
+                            col[dst++] = x[src];
+                        }
                     }
                 }
             }
@@ -136,20 +151,35 @@ public final class IntConv2d {
 
     static short[] im2colAll(ConvGeometry g, short[] x) {
         int np = g.n() * g.pixels();
-        short[] col = new short[g.patch() * np];
+        short[] col = new short[g.patch() * np]; // zeroed: padding positions are simply not written
+        int h = g.h();
+        int w = g.w();
+        int ow = g.ow();
+        int stride = g.stride();
+        int pad = g.pad();
         Parallel.forEach(g.patch(), r -> {
             int c = r / (g.kh() * g.kw());
             int ki = (r / g.kw()) % g.kh();
             int kj = r % g.kw();
+            // Output columns whose input column ix = ox * stride - pad + kj lies inside [0, w).
+            int lo = Math.max(0, Math.ceilDiv(pad - kj, stride));
+            int hi = Math.min(ow, Math.floorDiv(w - 1 + pad - kj, stride) + 1);
             for (int n = 0; n < g.n(); n++) {
-                int in0 = (n * g.c() + c) * g.h() * g.w();
+                int in0 = (n * g.c() + c) * h * w;
                 int o0 = r * np + n * g.pixels();
                 for (int oy = 0; oy < g.oh(); oy++) {
-                    int iy = oy * g.stride() - g.pad() + ki;
-                    for (int ox = 0; ox < g.ow(); ox++) {
-                        int ix = ox * g.stride() - g.pad() + kj;
-                        boolean inside = iy >= 0 && iy < g.h() && ix >= 0 && ix < g.w();
-                        col[o0 + oy * g.ow() + ox] = inside ? x[in0 + iy * g.w() + ix] : 0;
+                    int iy = oy * stride - pad + ki;
+                    if (iy < 0 || iy >= h || lo >= hi) {
+                        continue;
+                    }
+                    int src = in0 + iy * w + lo * stride - pad + kj;
+                    int dst = o0 + oy * ow + lo;
+                    if (stride == 1) {
+                        System.arraycopy(x, src, col, dst, hi - lo);
+                    } else {
+                        for (int ox = lo; ox < hi; ox++, src += stride) {
+                            col[dst++] = x[src];
+                        }
                     }
                 }
             }
