@@ -85,6 +85,11 @@ public class Adam extends Optimizer {
     }
 
     @Override
+    protected float[][][] stateBuffers() {
+        return new float[][][] {m, v};
+    }
+
+    @Override
     public String name() {
         return decoupled ? "adamw" : "adam";
     }

@@ -98,6 +98,11 @@ public final class SGD extends Optimizer {
     }
 
     @Override
+    protected float[][][] stateBuffers() {
+        return new float[][][] {buf};
+    }
+
+    @Override
     public String name() {
         return "sgd";
     }

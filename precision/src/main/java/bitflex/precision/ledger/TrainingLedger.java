@@ -1,0 +1,528 @@
+package bitflex.precision.ledger;
+
+import bitflex.engine.fixed.FixedPointFormat;
+import bitflex.engine.tensor.Tensor;
+import bitflex.engine.tensor.Workspace;
+import bitflex.nn.ForwardHook;
+import bitflex.nn.Module;
+import bitflex.nn.layers.Conv2d;
+import bitflex.nn.layers.Linear;
+import bitflex.nn.optim.Optimizer;
+import bitflex.nn.train.EpochResult;
+import bitflex.nn.train.StepInfo;
+import bitflex.nn.train.TrainingListener;
+import bitflex.precision.sparsity.Density;
+import bitflex.precision.sparsity.DensityTracker;
+import bitflex.precision.training.PrecisionRun;
+import bitflex.precision.training.TrainingMode;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Connects the {@link Ledger} to a training run: a {@link TrainingListener} that, every step, counts
+ * each Linear and Conv2d layer's three GEMM passes from the input shape its forward hook saw, prices
+ * them at the operand formats the {@link PrecisionRun} reports (float32 where it reports none, or
+ * for a float32 run without one), and counts each layer's memory from the buffers that exist.
+ *
+ * <p>Where each figure comes from:
+ * <ul>
+ *   <li>MACs: {@link MacCounter} on the shape of the layer's input in this step (measured).</li>
+ *   <li>Operand widths: weight, activation and gradient formats from the {@code PrecisionRun}; a
+ *       null format is float32. In fake-quant mode the GEMMs actually run on float32 kernels over
+ *       quantized values, so their energy is what fixed-point hardware at those formats would spend
+ *       (modelled, as AdaPT models it); in integer mode it is what the integer kernels did.</li>
+ *   <li>Density: exact zeros of the weight tensor the forward pass reads, counted before each step.</li>
+ *   <li>Parameters and master copy: {@link PrecisionRun#weightBytes} and {@link PrecisionRun#masterCopyBytes}
+ *       for quantized weights, the float tensors' sizes otherwise (biases stay float32).</li>
+ *   <li>Gradients: the sizes of the gradient tensors that exist after backward.</li>
+ *   <li>Optimizer state: {@link Optimizer#stateBytes} of the layer's parameters.</li>
+ *   <li>Saved activations: the layer's input, which backward keeps for the weight gradient; its
+ *       element count is measured, its bytes are that count at the storage width of the activation
+ *       format (4 bytes for float32; 1, 2 or 4 bytes for integer formats of up to 8, 16, 32 bits).</li>
+ *   <li>Step peak: persistent buffers (parameters, masters, gradients, optimizer state of the whole
+ *       model) plus every buffer the step's {@link Workspace} leased (activations, their gradients
+ *       and scratch), read just before the workspace closes (measured).</li>
+ * </ul>
+ *
+ * <p>Per step the listener keeps no history: the {@link Ledger} aggregates the run, and a bounded
+ * series is kept for charts (one point per epoch, and word lengths only when they change or every
+ * {@code sampleEvery} steps). The GEMM descriptions of a layer are reused while its shape, formats
+ * and density stay the same.
+ */
+public final class TrainingLedger implements TrainingListener, AutoCloseable {
+    /** One point per completed epoch: the run's cost and memory so far. */
+    public record EpochPoint(int epoch, long step, RunLedger run, Map<String, Double> density) {}
+
+    /** Word lengths of the weight layers at a step (32 for float32 layers), in {@link #layers()} order. */
+    public record WordLengths(long step, int[] wordLengths) {}
+
+    private final Module model;
+    private final Optimizer optimizer;
+    private final PrecisionRun run;
+    private final Ledger ledger;
+    private final DensityTracker density = new DensityTracker();
+    private final int sampleEvery;
+    private final List<WeightLayer> layers = new ArrayList<>();
+    private final List<OtherParams> others = new ArrayList<>();
+    private final List<Runnable> unhook = new ArrayList<>();
+    private final List<EpochPoint> epochs = new ArrayList<>();
+    private final List<WordLengths> wordLengths = new ArrayList<>();
+    private int[] lastWordLengths;
+
+    private boolean capturing;
+    private long stepStart;
+    private long peakStepBytes;
+    private long peakWorkspaceBytes;
+    private long persistentBytes;
+
+    /**
+     * @param model       the model being trained (its Linear and Conv2d layers get forward hooks)
+     * @param optimizer   its optimizer (for the state buffers' sizes)
+     * @param run         the quantized mode, or null for a float32 run
+     * @param cost        prices the passes
+     * @param sampleEvery steps between word-length samples (besides every change); at least 1
+     */
+    public TrainingLedger(Module model, Optimizer optimizer, PrecisionRun run, CostModel cost, int sampleEvery) {
+        if (model == null || optimizer == null || cost == null) {
+            throw new IllegalArgumentException("TrainingLedger: model, optimizer and cost model are required");
+        }
+        if (sampleEvery < 1) {
+            throw new IllegalArgumentException("TrainingLedger: sampleEvery must be >= 1, got " + sampleEvery);
+        }
+        this.model = model;
+        this.optimizer = optimizer;
+        this.run = run;
+        this.ledger = new Ledger(cost);
+        this.sampleEvery = sampleEvery;
+        Map<Tensor, Integer> optIndex = new IdentityHashMap<>();
+        List<Tensor> optParams = optimizer.parameters();
+        for (int i = 0; i < optParams.size(); i++) {
+            optIndex.put(optParams.get(i), i);
+        }
+        List<String> quantized = run == null ? List.of() : run.layers();
+        for (Map.Entry<String, Module> e : model.namedModules().entrySet()) {
+            String prefix = e.getKey().isEmpty() ? "" : e.getKey() + ".";
+            Module m = e.getValue();
+            List<Tensor> own = new ArrayList<>();
+            for (Map.Entry<String, Tensor> p : m.namedParameters().entrySet()) {
+                if (!p.getKey().contains(".")) {
+                    own.add(p.getValue());
+                }
+            }
+            if (m instanceof Linear || m instanceof Conv2d) {
+                String name = prefix + "weight";
+                Tensor w = m instanceof Linear l ? l.weight() : ((Conv2d) m).weight();
+                WeightLayer wl = new WeightLayer(name, m, w, own, indices(own, optIndex), quantized.contains(name));
+                layers.add(wl);
+                unhook.add(m.addForwardHook(wl));
+            } else if (!own.isEmpty()) {
+                String name = e.getKey().isEmpty() ? m.getClass().getSimpleName() : e.getKey();
+                others.add(new OtherParams(name, own, indices(own, optIndex)));
+            }
+        }
+        if (run != null) {
+            for (String q : quantized) {
+                if (layers.stream().noneMatch(l -> l.name.equals(q))) {
+                    throw new IllegalArgumentException("TrainingLedger: quantized layer '" + q
+                            + "' is not the weight of a Linear or Conv2d layer; the ledger cannot count its MACs");
+                }
+            }
+        }
+    }
+
+    /** With the DESIGN.md 45 nm table and a word-length sample every 50 steps. */
+    public TrainingLedger(Module model, Optimizer optimizer, PrecisionRun run) {
+        this(model, optimizer, run, new CostModel(EnergyModel.horowitz45nm()), 50);
+    }
+
+    private static int[] indices(List<Tensor> params, Map<Tensor, Integer> optIndex) {
+        int[] idx = new int[params.size()];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = optIndex.getOrDefault(params.get(i), -1);
+        }
+        return idx;
+    }
+
+    /** The run's mode: the PrecisionRun's, or FLOAT32 without one. */
+    public TrainingMode mode() {
+        return run == null ? TrainingMode.FLOAT32 : run.mode();
+    }
+
+    /** Names of the weight layers (the weights' parameter keys), in model order. */
+    public List<String> layers() {
+        return layers.stream().map(l -> l.name).toList();
+    }
+
+    /** Parameter count of a weight layer's weight tensor. */
+    public long weightCount(String layer) {
+        return find(layer).weight.numel();
+    }
+
+    /** Forward MACs of one sample through the layer, from the last step's shapes (0 before any step). */
+    public long forwardMacsPerSample(String layer) {
+        WeightLayer l = find(layer);
+        return l.lastBatch == 0 ? 0 : l.lastForwardMacs / l.lastBatch;
+    }
+
+    /** The weight word length the layer uses now (32 if float32). */
+    public int weightBits(String layer) {
+        return find(layer).weightBits();
+    }
+
+    /** The ledger (run totals, per layer, peak memory). */
+    public RunLedger run() {
+        return ledger.run();
+    }
+
+    public CostModel costModel() {
+        return ledger.costModel();
+    }
+
+    /** Density observations (sampled every {@code sampleEvery} steps and at each epoch's end). */
+    public DensityTracker density() {
+        return density;
+    }
+
+    /** One point per completed epoch. */
+    public List<EpochPoint> epochs() {
+        return Collections.unmodifiableList(epochs);
+    }
+
+    /** Word-length samples: the first step, every change, and every {@code sampleEvery} steps. */
+    public List<WordLengths> wordLengths() {
+        return Collections.unmodifiableList(wordLengths);
+    }
+
+    /** Largest persistent-plus-workspace bytes of any step (measured). */
+    public long peakStepBytes() {
+        return peakStepBytes;
+    }
+
+    /** Largest bytes one step's workspace leased (activations, their gradients, scratch; measured). */
+    public long peakWorkspaceBytes() {
+        return peakWorkspaceBytes;
+    }
+
+    /** Persistent bytes of the last step: every parameter, master copy, gradient and optimizer buffer. */
+    public long persistentBytes() {
+        return persistentBytes;
+    }
+
+    /** Removes the forward hooks. */
+    @Override
+    public void close() {
+        unhook.forEach(Runnable::run);
+        unhook.clear();
+    }
+
+    @Override
+    public void beforeForward(StepInfo step) {
+        capturing = true;
+        for (WeightLayer l : layers) {
+            l.seen = false;
+            l.beforeStep();
+        }
+        stepStart = System.nanoTime();
+    }
+
+    @Override
+    public void afterForward(StepInfo step) {
+        capturing = false;
+    }
+
+    @Override
+    public void afterBackward(StepInfo step) {
+        if (run != null) {
+            for (WeightLayer l : layers) {
+                if (l.quantized) {
+                    FixedPointFormat g = run.gradientFormat(l.name);
+                    l.gradientBits = g == null ? 32 : g.wordLength();
+                }
+            }
+        }
+    }
+
+    @Override
+    public void afterStep(StepInfo step) {
+        long wall = System.nanoTime() - stepStart;
+        ledger.beginStep(step.step());
+        long persistent = 0;
+        for (WeightLayer l : layers) {
+            if (l.seen) {
+                ledger.gemms(l.ops());
+            }
+            LayerMemory m = l.memory();
+            persistent += m.parameterBytes() + m.masterCopyBytes() + m.gradientBytes() + m.optimizerStateBytes();
+            ledger.memory(m);
+        }
+        for (OtherParams o : others) {
+            LayerMemory m = o.memory();
+            persistent += m.parameterBytes() + m.gradientBytes() + m.optimizerStateBytes();
+            ledger.memory(m);
+        }
+        long ws = Workspace.openLeasedBytes();
+        persistentBytes = persistent;
+        peakWorkspaceBytes = Math.max(peakWorkspaceBytes, ws);
+        peakStepBytes = Math.max(peakStepBytes, persistent + ws);
+        ledger.endStep(step.batchSize(), wall);
+        long s = step.step();
+        if (s % sampleEvery == 0) {
+            recordDensity(s);
+        }
+        sampleWordLengths(s + 1, s % sampleEvery == 0);
+    }
+
+    @Override
+    public void afterEpoch(EpochResult result) {
+        long s = ledger.run().steps();
+        recordDensity(s);
+        Map<String, Double> d = new LinkedHashMap<>();
+        for (WeightLayer l : layers) {
+            d.put(l.name, density.density(l.name));
+        }
+        epochs.add(new EpochPoint(result.epoch(), s, ledger.run(), d));
+    }
+
+    private void recordDensity(long step) {
+        for (WeightLayer l : layers) {
+            density.record(step, l.name, l.zeros, l.weight.numel());
+        }
+    }
+
+    /** Word lengths that apply from step {@code next} on; kept when changed, forced, or the first. */
+    private void sampleWordLengths(long next, boolean force) {
+        int[] now = new int[layers.size()];
+        for (int i = 0; i < now.length; i++) {
+            now[i] = layers.get(i).currentWeightBits();
+        }
+        if (lastWordLengths == null) {
+            int[] first = new int[now.length];
+            for (int i = 0; i < first.length; i++) {
+                first[i] = layers.get(i).weightBits;
+            }
+            wordLengths.add(new WordLengths(0, first));
+            lastWordLengths = first;
+        }
+        if (force || !java.util.Arrays.equals(now, lastWordLengths)) {
+            wordLengths.add(new WordLengths(next, now));
+            lastWordLengths = now;
+        }
+    }
+
+    private WeightLayer find(String layer) {
+        for (WeightLayer l : layers) {
+            if (l.name.equals(layer)) {
+                return l;
+            }
+        }
+        throw new IllegalArgumentException("TrainingLedger: unknown layer '" + layer + "'; layers are " + layers());
+    }
+
+    /** Bytes of one element stored at {@code bits} (the integer arrays the engine allocates). */
+    static int storageBytes(int bits) {
+        return bits <= 8 ? 1 : bits <= 16 ? 2 : 4;
+    }
+
+    private long optimizerBytes(int[] idx) {
+        long b = 0;
+        for (int i : idx) {
+            if (i >= 0) {
+                b += optimizer.stateBytes(i);
+            }
+        }
+        return b;
+    }
+
+    private static long gradientBytes(List<Tensor> params) {
+        long b = 0;
+        for (Tensor p : params) {
+            Tensor g = p.grad();
+            if (g != null) {
+                b += (long) Float.BYTES * g.numel();
+            }
+        }
+        return b;
+    }
+
+    private static int slots(long stateBytes, long count) {
+        return count == 0 ? 0 : (int) Math.round((double) stateBytes / (Float.BYTES * (double) count));
+    }
+
+    /** A Linear or Conv2d layer: its tensors, the shape its hook saw, and its formats this step. */
+    private final class WeightLayer implements ForwardHook {
+        final String name;
+        final Module module;
+        final Tensor weight;
+        final List<Tensor> params;
+        final int[] optIdx;
+        final boolean quantized;
+        final long paramCount;
+        final int[] inputShape = new int[4];
+        int inputRank;
+        boolean seen;
+        int weightBits = 32;
+        int activationBits = 32;
+        int gradientBits = 32;
+        long zeros;
+        long lastForwardMacs;
+        long lastBatch;
+        // the cached description of the last step, reused while nothing it depends on changed
+        GemmOp[] ops;
+        long opsKey = Long.MIN_VALUE;
+        long opsZeros = -1;
+
+        WeightLayer(String name, Module module, Tensor weight, List<Tensor> params, int[] optIdx, boolean quantized) {
+            this.name = name;
+            this.module = module;
+            this.weight = weight;
+            this.params = params;
+            this.optIdx = optIdx;
+            this.quantized = quantized;
+            long n = 0;
+            for (Tensor p : params) {
+                n += p.numel();
+            }
+            this.paramCount = n;
+        }
+
+        void beforeStep() {
+            if (quantized) {
+                weightBits = currentWeightBits();
+                FixedPointFormat a = run.activationFormat(name);
+                activationBits = a == null ? 32 : a.wordLength();
+                gradientBits = 32;
+            }
+            zeros = weight.isContiguous() ? Density.zeros(weight.data()) : Density.zeros(weight.toArray());
+        }
+
+        int weightBits() {
+            return quantized ? currentWeightBits() : 32;
+        }
+
+        int currentWeightBits() {
+            return quantized ? run.weightFormat(name).wordLength() : 32;
+        }
+
+        @Override
+        public Tensor afterForward(Module m, Tensor input, Tensor output) {
+            if (capturing) {
+                int[] s = input.shape();
+                if (s.length > 4) {
+                    throw new IllegalArgumentException("TrainingLedger: layer " + name + " input has rank " + s.length);
+                }
+                System.arraycopy(s, 0, inputShape, 0, s.length);
+                inputRank = s.length;
+                seen = true;
+            }
+            return output;
+        }
+
+        LayerGemms gemms() {
+            if (module instanceof Linear lin) {
+                long n = 1;
+                for (int i = 0; i < inputRank - 1; i++) {
+                    n *= inputShape[i];
+                }
+                return MacCounter.linear(Math.toIntExact(n), lin.inFeatures(), lin.outFeatures());
+            }
+            Conv2d c = (Conv2d) module;
+            if (inputRank != 4) {
+                throw new IllegalArgumentException("TrainingLedger: conv layer " + name + " input has rank " + inputRank);
+            }
+            return MacCounter.conv2d(inputShape[0], c.inChannels(), c.outChannels(), inputShape[2], inputShape[3],
+                    c.kernelSize(), c.stride(), c.padding());
+        }
+
+        GemmOp[] ops() {
+            long key = inputShape[0];
+            for (int i = 1; i < inputRank; i++) {
+                key = key * 31 + inputShape[i];
+            }
+            key = ((key * 64 + weightBits) * 64 + activationBits) * 64 + gradientBits;
+            if (ops != null && key == opsKey && zeros == opsZeros) {
+                return ops;
+            }
+            LayerGemms g = gemms();
+            double d = Density.of(zeros, weight.numel());
+            boolean integer = weightBits != 32 || activationBits != 32 || gradientBits != 32;
+            ops = integer ? GemmOp.integer(name, g, weightBits, activationBits, gradientBits, d) : float32(g, d);
+            opsKey = key;
+            opsZeros = zeros;
+            lastForwardMacs = g.forward().macs();
+            lastBatch = inputRank == 0 ? 0 : g.forward().outputElements() / outputPerSample();
+            return ops;
+        }
+
+        private long outputPerSample() {
+            if (module instanceof Linear lin) {
+                return lin.outFeatures();
+            }
+            Conv2d c = (Conv2d) module;
+            return (long) c.outChannels() * c.outputSize(inputShape[2]) * c.outputSize(inputShape[3]);
+        }
+
+        private GemmOp[] float32(LayerGemms g, double d) {
+            GemmOp[] f = GemmOp.float32(name, g);
+            for (int i = 0; i < f.length; i++) {
+                GemmOp o = f[i];
+                f[i] = new GemmOp(o.layer(), o.pass(), o.shape(), o.arithmetic(), 32, 32, 32, 32, d);
+            }
+            return f;
+        }
+
+        LayerMemory memory() {
+            long paramBytes;
+            long master = 0;
+            if (quantized) {
+                paramBytes = run.weightBytes(name);
+                master = run.masterCopyBytes(name);
+                for (Tensor p : params) {
+                    if (p != weight) {
+                        paramBytes += (long) Float.BYTES * p.numel();
+                    }
+                }
+            } else {
+                paramBytes = (long) Float.BYTES * paramCount;
+            }
+            long state = optimizerBytes(optIdx);
+            long saved = 0;
+            if (seen) {
+                saved = 1;
+                for (int i = 0; i < inputRank; i++) {
+                    saved *= inputShape[i];
+                }
+            }
+            return new LayerMemory(name, paramCount, paramBytes, master, gradientBytes(params), state,
+                    slots(state, paramCount), saved, saved * storageBytes(activationBits));
+        }
+    }
+
+    /** Parameters outside Linear and Conv2d layers (batch-norm scales and shifts): memory only. */
+    private final class OtherParams {
+        final String name;
+        final List<Tensor> params;
+        final int[] optIdx;
+        final long count;
+
+        OtherParams(String name, List<Tensor> params, int[] optIdx) {
+            this.name = name;
+            this.params = params;
+            this.optIdx = optIdx;
+            long n = 0;
+            for (Tensor p : params) {
+                n += p.numel();
+            }
+            this.count = n;
+        }
+
+        LayerMemory memory() {
+            long state = optimizerBytes(optIdx);
+            return new LayerMemory(name, count, (long) Float.BYTES * count, 0, gradientBytes(params), state,
+                    slots(state, count), 0, 0);
+        }
+    }
+}
