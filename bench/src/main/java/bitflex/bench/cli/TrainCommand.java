@@ -53,6 +53,9 @@ final class TrainCommand implements Callable<Integer> {
     Integer gradBits;
     @Option(names = "--lambda1", description = "fake-quant: L1 penalty weight added to the weight gradients (default: 0)")
     Double lambda1;
+    @Option(names = "--report", description = "write report.json, report.md and PNG charts (formats, ledger, memory, "
+            + "density, against the FP32 and QAT baselines) into this directory, created if missing")
+    Path report;
     @Option(names = "--train-size", description = "train on the first N training images only (default: all)")
     Integer trainSize;
 
@@ -119,7 +122,10 @@ final class TrainCommand implements Callable<Integer> {
         }
         double l1 = lambda1 == null ? 0 : lambda1;
         var s = new Training.Settings(m, ep, bs, lrV, mom, opt, sd, th, data, checkpoint, trainSize, sch, md, pol,
-                bits == null ? 8 : bits, gradBits == null ? 0 : gradBits, l1);
+                bits == null ? 8 : bits, gradBits == null ? 0 : gradBits, l1, report);
+        if (report != null) {
+            bitflex.bench.report.ReportWriter.prepare(report);
+        }
         System.out.printf("training %s for %d epoch%s (batch %d, %s lr %s%s%s, seed %d, %d thread%s)%n", m, ep, ep == 1 ? "" : "s",
                 bs, opt, lrV, opt.equals("sgd") ? " momentum " + mom : "", sch.equals("none") ? "" : ", " + sch + " schedule", sd, th,
                 th == 1 ? "" : "s");
@@ -132,6 +138,10 @@ final class TrainCommand implements Callable<Integer> {
                 o.result().samplesPerSecond(), o.result().trainSeconds());
         if (o.quant() != null) {
             Training.printLayers(o.quant(), System.out);
+        }
+        if (report != null) {
+            o.writeReport(report);
+            System.out.println("report: " + report.resolve(bitflex.bench.report.ReportWriter.MARKDOWN_FILE));
         }
         if (checkpoint != null) {
             System.out.println("checkpoint: " + checkpoint);

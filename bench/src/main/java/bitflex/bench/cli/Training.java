@@ -16,7 +16,11 @@ import bitflex.nn.optim.SGD;
 import bitflex.nn.train.Progress;
 import bitflex.nn.train.TrainResult;
 import bitflex.nn.train.Trainer;
+import bitflex.bench.report.ReportWriter;
+import bitflex.bench.report.RunReport;
+import bitflex.precision.ledger.TrainingLedger;
 import bitflex.precision.training.FakeQuantTraining;
+import bitflex.precision.training.PrecisionRun;
 import bitflex.precision.training.Policies;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -30,18 +34,53 @@ final class Training {
     /** Settings of one run (all resolved, no defaults left open). */
     record Settings(String model, int epochs, int batch, double lr, double momentum, String optimizer, long seed, int threads,
                     Path data, Path checkpoint, Integer trainSize, String schedule, String mode, String policy, int bits,
-                    int gradientBits, double lambda1) {
+                    int gradientBits, double lambda1, Path report) {
         /** A float32 run with no precision policy. */
         Settings(String model, int epochs, int batch, double lr, double momentum, String optimizer, long seed, int threads,
                  Path data, Path checkpoint, Integer trainSize, String schedule) {
             this(model, epochs, batch, lr, momentum, optimizer, seed, threads, data, checkpoint, trainSize, schedule,
-                    "float32", null, 8, 0, 0);
+                    "float32", null, 8, 0, 0, null);
         }
     }
 
     /** What a run produced. */
     record Outcome(Settings settings, TrainResult result, double testAccuracy, double testLoss, String dataSource,
-                   long parameters, FakeQuantTraining quant) {
+                   long parameters, FakeQuantTraining quant, TrainingLedger ledger) {
+        /** The quantized mode of the run, or null for float32. */
+        PrecisionRun precisionRun() {
+            return quant;
+        }
+
+        /** The resolved settings, as {@code report.json} records them. */
+        Map<String, Object> settingsMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("model", settings.model());
+            m.put("mode", settings.mode());
+            m.put("policy", settings.policy());
+            if (quant != null) {
+                m.put("bits", settings.bits());
+                m.put("gradient_bits", settings.gradientBits());
+                m.put("lambda1", settings.lambda1());
+            }
+            m.put("epochs", settings.epochs());
+            m.put("batch", settings.batch());
+            m.put("optimizer", settings.optimizer());
+            m.put("lr", settings.lr());
+            m.put("momentum", settings.momentum());
+            m.put("schedule", settings.schedule());
+            m.put("seed", settings.seed());
+            m.put("threads", settings.threads());
+            m.put("train_size", settings.trainSize() == null ? "all" : settings.trainSize().toString());
+            m.put("parameters", parameters);
+            return m;
+        }
+
+        /** Writes {@code report.json}, {@code report.md} and the charts into {@code dir}. */
+        void writeReport(Path dir) throws IOException {
+            ReportWriter.write(dir, RunReport.build(settingsMap(), dataSource, result, testAccuracy, testLoss, ledger,
+                    precisionRun()));
+        }
+
         Map<String, Object> json() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("framework", "bitflex");
@@ -171,6 +210,11 @@ final class Training {
         if (quant != null) {
             trainer.addListener(quant);
         }
+        // Added after the mode's listener, so it reads the formats the mode put in place for each step.
+        TrainingLedger ledger = s.report() == null ? null : new TrainingLedger(model, opt, quant);
+        if (ledger != null) {
+            trainer.addListener(ledger);
+        }
         if (showProgress) {
             trainer.addListener(new bitflex.nn.train.TrainingListener() {
                 @Override
@@ -190,7 +234,10 @@ final class Training {
             acc = ev.accuracy();
             loss = ev.loss();
         }
-        return new Outcome(s, r, acc, loss, data.source(), model.parameterCount(), quant);
+        if (ledger != null) {
+            ledger.close();
+        }
+        return new Outcome(s, r, acc, loss, data.source(), model.parameterCount(), quant, ledger);
     }
 
     /** Reads a checkpoint for {@code --resume}. */

@@ -57,6 +57,9 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
     /** One point per completed epoch: the run's cost and memory so far. */
     public record EpochPoint(int epoch, long step, RunLedger run, Map<String, Double> density) {}
 
+    /** Mean training loss over the {@code steps} steps ending before step {@code step}. */
+    public record LossPoint(long step, double meanLoss, int steps) {}
+
     /** Word lengths of the weight layers at a step (32 for float32 layers), in {@link #layers()} order. */
     public record WordLengths(long step, int[] wordLengths) {}
 
@@ -72,9 +75,13 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
     private final List<EpochPoint> epochs = new ArrayList<>();
     private final List<WordLengths> wordLengths = new ArrayList<>();
     private int[] lastWordLengths;
+    private final List<LossPoint> losses = new ArrayList<>();
+    private double lossSum;
+    private int lossSteps;
 
     private boolean capturing;
     private long stepStart;
+    private long nextStep;
     private long peakStepBytes;
     private long peakWorkspaceBytes;
     private long persistentBytes;
@@ -197,6 +204,11 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
         return Collections.unmodifiableList(wordLengths);
     }
 
+    /** Training loss averaged over windows of {@code sampleEvery} steps (and the last, partial window of each epoch). */
+    public List<LossPoint> losses() {
+        return Collections.unmodifiableList(losses);
+    }
+
     /** Largest persistent-plus-workspace bytes of any step (measured). */
     public long peakStepBytes() {
         return peakStepBytes;
@@ -270,15 +282,30 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
         peakStepBytes = Math.max(peakStepBytes, persistent + ws);
         ledger.endStep(step.batchSize(), wall);
         long s = step.step();
+        nextStep = s + 1;
+        lossSum += step.loss();
+        lossSteps++;
+        if ((s + 1) % sampleEvery == 0) {
+            flushLoss(s + 1);
+        }
         if (s % sampleEvery == 0) {
             recordDensity(s);
         }
         sampleWordLengths(s + 1, s % sampleEvery == 0);
     }
 
+    private void flushLoss(long step) {
+        if (lossSteps > 0) {
+            losses.add(new LossPoint(step, lossSum / lossSteps, lossSteps));
+            lossSum = 0;
+            lossSteps = 0;
+        }
+    }
+
     @Override
     public void afterEpoch(EpochResult result) {
-        long s = ledger.run().steps();
+        long s = nextStep;
+        flushLoss(s);
         recordDensity(s);
         Map<String, Double> d = new LinkedHashMap<>();
         for (WeightLayer l : layers) {
@@ -448,8 +475,15 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
             }
             LayerGemms g = gemms();
             double d = Density.of(zeros, weight.numel());
-            boolean integer = weightBits != 32 || activationBits != 32 || gradientBits != 32;
-            ops = integer ? GemmOp.integer(name, g, weightBits, activationBits, gradientBits, d) : float32(g, d);
+            // Fake-quant quantizes the weight gradient (the backward-weight output); its dy and x stay float32.
+            // In integer mode the gradient format is that of dy, which enters both backward GEMMs.
+            boolean fakeQuant = run != null && run.mode() == TrainingMode.FAKE_QUANT;
+            int dy = fakeQuant ? 32 : gradientBits;
+            ops = new GemmOp[] {
+                op(Pass.FORWARD, g.forward(), weightBits, activationBits, activationBits, d),
+                op(Pass.BACKWARD_INPUT, g.backwardInput(), weightBits, dy, dy, d),
+                op(Pass.BACKWARD_WEIGHT, g.backwardWeight(), dy, activationBits, fakeQuant ? gradientBits : dy, d),
+            };
             opsKey = key;
             opsZeros = zeros;
             lastForwardMacs = g.forward().macs();
@@ -465,13 +499,16 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
             return (long) c.outChannels() * c.outputSize(inputShape[2]) * c.outputSize(inputShape[3]);
         }
 
-        private GemmOp[] float32(LayerGemms g, double d) {
-            GemmOp[] f = GemmOp.float32(name, g);
-            for (int i = 0; i < f.length; i++) {
-                GemmOp o = f[i];
-                f[i] = new GemmOp(o.layer(), o.pass(), o.shape(), o.arithmetic(), 32, 32, 32, 32, d);
+        /**
+         * A pass with integer arithmetic when both operands are fixed point; a float32 operand makes
+         * it a float32 GEMM (there is no mixed integer-by-float multiplier to price), whatever the
+         * other operand's format. Bit-weighted MACs use the weight word length either way (AdaPT).
+         */
+        private GemmOp op(Pass pass, GemmShape shape, int left, int right, int out, double d) {
+            if (left == 32 || right == 32) {
+                return new GemmOp(name, pass, shape, GemmOp.Arithmetic.FLOAT32, 32, 32, out, weightBits, d);
             }
-            return f;
+            return new GemmOp(name, pass, shape, GemmOp.Arithmetic.INTEGER, left, right, out, weightBits, d);
         }
 
         LayerMemory memory() {
