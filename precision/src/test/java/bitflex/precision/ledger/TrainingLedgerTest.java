@@ -24,11 +24,11 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** The ledger wired into real training steps of small models on a few random samples. */
-class TrainingLedgerTest {
+public class TrainingLedgerTest {
     private static final int SAMPLES = 96;
     private static final int BATCH = 32;
 
-    static Dataset randomData(int n) {
+    public static Dataset randomData(int n) {
         SplittableRandom r = new SplittableRandom(3);
         float[] x = new float[n * 28 * 28];
         int[] y = new int[n];
