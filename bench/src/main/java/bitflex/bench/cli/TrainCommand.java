@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code bitflex train}: trains a model from the zoo on Fashion-MNIST and prints test accuracy. */
@@ -41,7 +42,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--schedule", description = "learning-rate schedule over the run: none, cosine (to 0) or step (x0.1 at 1/3 and 2/3) (default: none)")
     String schedule;
     @Option(names = "--mode", description = "float32 or fake-quant (float32 master, weights fake-quantized per layer); "
-            + "integer is not implemented yet (default: float32)")
+            + "integer is not implemented yet (default: float32; on --resume: the checkpoint's)")
     String mode;
     @Option(names = "--policy", description = "precision policy for fake-quant: static, adapt or rct (default: adapt)")
     String policy;
@@ -56,6 +57,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--report", description = "write report.json, report.md and PNG charts (formats, ledger, memory, "
             + "density, against the FP32 and QAT baselines) into this directory, created if missing")
     Path report;
+    @Mixin
+    PolicyOptions policyOptions = new PolicyOptions();
     @Option(names = "--train-size", description = "train on the first N training images only (default: all)")
     Integer trainSize;
 
@@ -93,7 +96,7 @@ final class TrainCommand implements Callable<Integer> {
         if (trainSize != null && trainSize < 1) {
             throw new IllegalArgumentException("--train-size must be >= 1, got " + trainSize);
         }
-        String md = mode == null ? "float32" : mode.toLowerCase(java.util.Locale.ROOT);
+        String md = pick("--mode", mode == null ? null : mode.toLowerCase(java.util.Locale.ROOT), saved, "mode", "float32");
         if (md.equals("integer")) {
             throw new IllegalArgumentException("--mode integer: integer-mode training is not implemented yet; use float32 or fake-quant");
         }
@@ -101,14 +104,12 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--mode must be float32 or fake-quant, got '" + mode + "'");
         }
         boolean fq = md.equals("fake-quant");
-        if (!fq && (policy != null || bits != null || gradBits != null || lambda1 != null)) {
-            throw new IllegalArgumentException("--policy, --bits, --grad-bits and --lambda1 need --mode fake-quant");
+        if (!fq && (policy != null || bits != null || gradBits != null || lambda1 != null || policyOptions.anyAdapt()
+                || policyOptions.anyRct())) {
+            throw new IllegalArgumentException("--policy, --bits, --grad-bits, --lambda1, --adapt-* and --rct-* need --mode fake-quant");
         }
-        if (fq && (checkpoint != null || resume != null)) {
-            throw new IllegalArgumentException("--checkpoint and --resume are not supported with --mode fake-quant yet "
-                    + "(the float32 masters and the policy state are not saved)");
-        }
-        String pol = fq ? (policy == null ? "adapt" : policy.toLowerCase(java.util.Locale.ROOT)) : null;
+        String pol = fq ? pick("--policy", policy == null ? null : policy.toLowerCase(java.util.Locale.ROOT), saved, "policy",
+                "adapt") : null;
         if (fq && !bitflex.precision.training.Policies.NAMES.contains(pol)) {
             throw new IllegalArgumentException("--policy must be one of " + String.join(", ",
                     bitflex.precision.training.Policies.NAMES) + ", got '" + policy + "'");
@@ -120,9 +121,26 @@ final class TrainCommand implements Callable<Integer> {
         if (momentum != null && !opt.equals("sgd")) {
             throw new IllegalArgumentException("--momentum applies to --optimizer sgd only, not " + opt);
         }
-        double l1 = lambda1 == null ? 0 : lambda1;
+        if (saved != null) {
+            policyOptions.resumeFrom(saved);
+        }
+        if (!"adapt".equals(pol) && policyOptions.anyAdapt()) {
+            throw new IllegalArgumentException("the --adapt-* options apply to --policy adapt, not " + pol);
+        }
+        if (!"rct".equals(pol) && policyOptions.anyRct()) {
+            throw new IllegalArgumentException("the --rct-* options apply to --policy rct, not " + pol);
+        }
+        int bitsV = Integer.parseInt(pick("--bits", bits == null ? null : bits.toString(), saved, "bits", "8"));
+        int gradV = Integer.parseInt(pick("--grad-bits", gradBits == null ? null : gradBits.toString(), saved, "grad_bits", "0"));
+        double l1 = Double.parseDouble(pick("--lambda1", lambda1 == null ? null : lambda1.toString(), saved, "lambda1", "0"));
+        var adaptParams = policyOptions.adapt();
+        var rctParams = "rct".equals(pol) ? policyOptions.rct(bitsV) : bitflex.precision.rct.RctParameters.defaults();
+        java.util.Map<String, String> optMeta = new java.util.LinkedHashMap<>();
+        if (pol != null) {
+            policyOptions.given(pol).forEach((k, v) -> optMeta.put("opt." + k, v));
+        }
         var s = new Training.Settings(m, ep, bs, lrV, mom, opt, sd, th, data, checkpoint, trainSize, sch, md, pol,
-                bits == null ? 8 : bits, gradBits == null ? 0 : gradBits, l1, report);
+                bitsV, gradV, l1, report, adaptParams, rctParams, optMeta);
         if (report != null) {
             bitflex.bench.report.ReportWriter.prepare(report);
         }

@@ -18,7 +18,11 @@ import bitflex.nn.train.TrainResult;
 import bitflex.nn.train.Trainer;
 import bitflex.bench.report.ReportWriter;
 import bitflex.bench.report.RunReport;
+import bitflex.precision.adapt.AdaptParameters;
+import bitflex.precision.ledger.CostModel;
+import bitflex.precision.ledger.EnergyModel;
 import bitflex.precision.ledger.TrainingLedger;
+import bitflex.precision.rct.RctParameters;
 import bitflex.precision.training.FakeQuantTraining;
 import bitflex.precision.training.PrecisionRun;
 import bitflex.precision.training.Policies;
@@ -34,12 +38,13 @@ final class Training {
     /** Settings of one run (all resolved, no defaults left open). */
     record Settings(String model, int epochs, int batch, double lr, double momentum, String optimizer, long seed, int threads,
                     Path data, Path checkpoint, Integer trainSize, String schedule, String mode, String policy, int bits,
-                    int gradientBits, double lambda1, Path report) {
+                    int gradientBits, double lambda1, Path report, AdaptParameters adapt, RctParameters rct,
+                    Map<String, String> extraMetadata) {
         /** A float32 run with no precision policy. */
         Settings(String model, int epochs, int batch, double lr, double momentum, String optimizer, long seed, int threads,
                  Path data, Path checkpoint, Integer trainSize, String schedule) {
             this(model, epochs, batch, lr, momentum, optimizer, seed, threads, data, checkpoint, trainSize, schedule,
-                    "float32", null, 8, 0, 0, null);
+                    "float32", null, 8, 0, 0, null, AdaptParameters.defaults(), RctParameters.defaults(), Map.of());
         }
     }
 
@@ -61,6 +66,11 @@ final class Training {
                 m.put("bits", settings.bits());
                 m.put("gradient_bits", settings.gradientBits());
                 m.put("lambda1", settings.lambda1());
+                if ("adapt".equals(settings.policy())) {
+                    m.put("adapt_parameters", settings.adapt());
+                } else if ("rct".equals(settings.policy())) {
+                    m.put("rct_parameters", settings.rct());
+                }
             }
             m.put("epochs", settings.epochs());
             m.put("batch", settings.batch());
@@ -179,7 +189,7 @@ final class Training {
         FakeQuantTraining quant = null;
         switch (s.mode()) {
             case "float32" -> { }
-            case "fake-quant" -> quant = new FakeQuantTraining(model, Policies.create(s.policy(), s.bits(), model),
+            case "fake-quant" -> quant = new FakeQuantTraining(model, Policies.create(s.policy(), s.bits(), model, s.adapt(), s.rct()),
                     Rounding.NEAREST_EVEN, s.seed(), s.gradientBits(), s.lambda1());
             default -> throw new IllegalArgumentException("--mode must be float32 or fake-quant, got '" + s.mode() + "'");
         }
@@ -190,8 +200,17 @@ final class Training {
                 .putMetadata("schedule", s.schedule())
                 .putMetadata("train_size", s.trainSize() == null ? "all" : s.trainSize().toString())
                 .putMetadata("train_samples", trainSamples)
+                .putMetadata("mode", s.mode())
                 .setCheckpointPath(s.checkpoint())
                 .setProgress(showProgress ? Progress.auto(out) : Progress.none());
+        if (quant != null) {
+            trainer.putMetadata("policy", s.policy()).putMetadata("bits", Integer.toString(s.bits()))
+                    .putMetadata("grad_bits", Integer.toString(s.gradientBits()))
+                    .putMetadata("lambda1", Double.toString(s.lambda1()));
+            s.extraMetadata().forEach(trainer::putMetadata);
+            // before restore: the trainer hands the listener its saved masters and policy state
+            trainer.addListener(quant);
+        }
         long totalSteps = (long) s.epochs() * ((train.size() + s.batch() - 1) / s.batch());
         switch (s.schedule()) {
             case "cosine" -> trainer.setSchedule(LrSchedule.cosine(totalSteps, 0));
@@ -207,11 +226,9 @@ final class Training {
                 out.printf("resuming at epoch %d of %d (step %d)%n", trainer.epoch() + 1, s.epochs(), trainer.step());
             }
         }
-        if (quant != null) {
-            trainer.addListener(quant);
-        }
         // Added after the mode's listener, so it reads the formats the mode put in place for each step.
-        TrainingLedger ledger = s.report() == null ? null : new TrainingLedger(model, opt, quant);
+        TrainingLedger ledger = s.report() == null ? null : new TrainingLedger(model, opt, quant,
+                new CostModel(EnergyModel.horowitz45nm()), (int) Math.max(1, Math.min(50, totalSteps / 100)));
         if (ledger != null) {
             trainer.addListener(ledger);
         }

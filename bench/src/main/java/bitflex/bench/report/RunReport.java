@@ -130,6 +130,7 @@ public final class RunReport {
             bl.put(b.name(), b.description());
         }
         lj.put("steps", led.steps());
+        lj.put("first_step", ledger.firstStep());
         lj.put("energy_model", "Horowitz 45 nm (ISSCC 2014), " + ledger.costModel().energy().accumulatorBits()
                 + "-bit accumulator; pJ");
         lj.put("arithmetic", run == null ? "float32 kernels"

@@ -82,6 +82,7 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
     private boolean capturing;
     private long stepStart;
     private long nextStep;
+    private long firstStep = -1;
     private long peakStepBytes;
     private long peakWorkspaceBytes;
     private long persistentBytes;
@@ -224,6 +225,11 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
         return persistentBytes;
     }
 
+    /** The trainer's step counter at the first step this ledger saw (above 0 for a resumed run); -1 before any. */
+    public long firstStep() {
+        return firstStep;
+    }
+
     /** Removes the forward hooks. */
     @Override
     public void close() {
@@ -283,6 +289,9 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
         ledger.endStep(step.batchSize(), wall);
         long s = step.step();
         nextStep = s + 1;
+        if (firstStep < 0) {
+            firstStep = s;
+        }
         lossSum += step.loss();
         lossSteps++;
         if ((s + 1) % sampleEvery == 0) {
