@@ -84,9 +84,14 @@ public class Adam extends Optimizer {
         }
     }
 
+    private float[][][] stateSlots;
+
     @Override
     protected float[][][] stateBuffers() {
-        return new float[][][] {m, v};
+        if (stateSlots == null) {
+            stateSlots = new float[][][] {m, v};
+        }
+        return stateSlots;
     }
 
     @Override

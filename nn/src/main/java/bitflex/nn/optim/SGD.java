@@ -97,9 +97,14 @@ public final class SGD extends Optimizer {
         });
     }
 
+    private float[][][] stateSlots;
+
     @Override
     protected float[][][] stateBuffers() {
-        return new float[][][] {buf};
+        if (stateSlots == null) {
+            stateSlots = new float[][][] {buf};
+        }
+        return stateSlots;
     }
 
     @Override

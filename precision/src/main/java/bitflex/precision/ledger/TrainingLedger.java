@@ -23,7 +23,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Connects the {@link Ledger} to a training run: a {@link TrainingListener} that, every step, counts
+ * Connects the ledger to a training run: a {@link TrainingListener} that, every step, counts
  * each Linear and Conv2d layer's three GEMM passes from the input shape its forward hook saw, prices
  * them at the operand formats the {@link PrecisionRun} reports (float32 where it reports none, or
  * for a float32 run without one), and counts each layer's memory from the buffers that exist.
@@ -48,10 +48,12 @@ import java.util.Map;
  *       and scratch), read just before the workspace closes (measured).</li>
  * </ul>
  *
- * <p>Per step the listener keeps no history: the {@link Ledger} aggregates the run, and a bounded
- * series is kept for charts (one point per epoch, and word lengths only when they change or every
- * {@code sampleEvery} steps). The GEMM descriptions of a layer are reused while its shape, formats
- * and density stay the same.
+ * <p>Per step the listener keeps no history and, once warm, allocates next to nothing: each layer's
+ * passes are priced with the {@link CostModel} only when its shape, formats or density change, and
+ * the priced figures are added into primitive run sums (the same {@link RunLedger} a {@link Ledger}
+ * fed step by step would give); a layer's {@link LayerMemory} is rebuilt only when a buffer size
+ * changes. A bounded series is kept for charts (one point per epoch, word lengths when they change
+ * or every {@code sampleEvery} steps, a windowed mean loss every {@code sampleEvery} steps).
  */
 public final class TrainingLedger implements TrainingListener, AutoCloseable {
     /** One point per completed epoch: the run's cost and memory so far. */
@@ -66,7 +68,8 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
     private final Module model;
     private final Optimizer optimizer;
     private final PrecisionRun run;
-    private final Ledger ledger;
+    private final CostModel cost;
+    private final RunAccumulator totals = new RunAccumulator();
     private final DensityTracker density = new DensityTracker();
     private final int sampleEvery;
     private final List<WeightLayer> layers = new ArrayList<>();
@@ -75,6 +78,7 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
     private final List<EpochPoint> epochs = new ArrayList<>();
     private final List<WordLengths> wordLengths = new ArrayList<>();
     private int[] lastWordLengths;
+    private int[] scratchWordLengths;
     private final List<LossPoint> losses = new ArrayList<>();
     private double lossSum;
     private int lossSteps;
@@ -104,7 +108,7 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
         this.model = model;
         this.optimizer = optimizer;
         this.run = run;
-        this.ledger = new Ledger(cost);
+        this.cost = cost;
         this.sampleEvery = sampleEvery;
         Map<Tensor, Integer> optIndex = new IdentityHashMap<>();
         List<Tensor> optParams = optimizer.parameters();
@@ -132,6 +136,7 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
                 others.add(new OtherParams(name, own, indices(own, optIndex)));
             }
         }
+        scratchWordLengths = new int[layers.size()];
         if (run != null) {
             for (String q : quantized) {
                 if (layers.stream().noneMatch(l -> l.name.equals(q))) {
@@ -183,11 +188,11 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
 
     /** The ledger (run totals, per layer, peak memory). */
     public RunLedger run() {
-        return ledger.run();
+        return totals.run();
     }
 
     public CostModel costModel() {
-        return ledger.costModel();
+        return cost;
     }
 
     /** Density observations (sampled every {@code sampleEvery} steps and at each epoch's end). */
@@ -267,26 +272,26 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
     @Override
     public void afterStep(StepInfo step) {
         long wall = System.nanoTime() - stepStart;
-        ledger.beginStep(step.step());
         long persistent = 0;
         for (WeightLayer l : layers) {
             if (l.seen) {
-                ledger.gemms(l.ops());
+                l.ops();
+                l.slot.add(l.priced, Density.of(l.zeros, l.weight.numel()));
             }
             LayerMemory m = l.memory();
             persistent += m.parameterBytes() + m.masterCopyBytes() + m.gradientBytes() + m.optimizerStateBytes();
-            ledger.memory(m);
+            l.slot.memory(m);
         }
         for (OtherParams o : others) {
             LayerMemory m = o.memory();
             persistent += m.parameterBytes() + m.gradientBytes() + m.optimizerStateBytes();
-            ledger.memory(m);
+            o.slot.memory(m);
         }
         long ws = Workspace.openLeasedBytes();
         persistentBytes = persistent;
         peakWorkspaceBytes = Math.max(peakWorkspaceBytes, ws);
         peakStepBytes = Math.max(peakStepBytes, persistent + ws);
-        ledger.endStep(step.batchSize(), wall);
+        totals.endStep(step.batchSize(), wall);
         long s = step.step();
         nextStep = s + 1;
         if (firstStep < 0) {
@@ -320,7 +325,7 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
         for (WeightLayer l : layers) {
             d.put(l.name, density.density(l.name));
         }
-        epochs.add(new EpochPoint(result.epoch(), s, ledger.run(), d));
+        epochs.add(new EpochPoint(result.epoch(), s, totals.run(), d));
     }
 
     private void recordDensity(long step) {
@@ -331,7 +336,7 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
 
     /** Word lengths that apply from step {@code next} on; kept when changed, forced, or the first. */
     private void sampleWordLengths(long next, boolean force) {
-        int[] now = new int[layers.size()];
+        int[] now = scratchWordLengths;
         for (int i = 0; i < now.length; i++) {
             now[i] = layers.get(i).currentWeightBits();
         }
@@ -344,8 +349,9 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
             lastWordLengths = first;
         }
         if (force || !java.util.Arrays.equals(now, lastWordLengths)) {
-            wordLengths.add(new WordLengths(next, now));
-            lastWordLengths = now;
+            int[] kept = now.clone();
+            wordLengths.add(new WordLengths(next, kept));
+            lastWordLengths = kept;
         }
     }
 
@@ -408,8 +414,10 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
         long lastBatch;
         // the cached description of the last step, reused while nothing it depends on changed
         GemmOp[] ops;
+        LayerCost priced;
         long opsKey = Long.MIN_VALUE;
-        long opsZeros = -1;
+        final RunAccumulator.Slot slot;
+        LayerMemory lastMemory;
 
         WeightLayer(String name, Module module, Tensor weight, List<Tensor> params, int[] optIdx, boolean quantized) {
             this.name = name;
@@ -418,6 +426,7 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
             this.params = params;
             this.optIdx = optIdx;
             this.quantized = quantized;
+            this.slot = totals.slot(name);
             long n = 0;
             for (Tensor p : params) {
                 n += p.numel();
@@ -479,11 +488,12 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
                 key = key * 31 + inputShape[i];
             }
             key = ((key * 64 + weightBits) * 64 + activationBits) * 64 + gradientBits;
-            if (ops != null && key == opsKey && zeros == opsZeros) {
+            if (ops != null && key == opsKey) {
                 return ops;
             }
             LayerGemms g = gemms();
-            double d = Density.of(zeros, weight.numel());
+            // priced dense: density scales only bitflex's bit-MACs, applied per step by the accumulator
+            double d = 1.0;
             // Fake-quant quantizes the weight gradient (the backward-weight output); its dy and x stay float32.
             // In integer mode the gradient format is that of dy, which enters both backward GEMMs.
             boolean fakeQuant = run != null && run.mode() == TrainingMode.FAKE_QUANT;
@@ -493,8 +503,12 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
                 op(Pass.BACKWARD_INPUT, g.backwardInput(), weightBits, dy, dy, d),
                 op(Pass.BACKWARD_WEIGHT, g.backwardWeight(), dy, activationBits, fakeQuant ? gradientBits : dy, d),
             };
+            LayerCost c = LayerCost.zero(name);
+            for (GemmOp op : ops) {
+                c = c.plus(cost.price(op));
+            }
+            priced = c;
             opsKey = key;
-            opsZeros = zeros;
             lastForwardMacs = g.forward().macs();
             lastBatch = inputRank == 0 ? 0 : g.forward().outputElements() / outputPerSample();
             return ops;
@@ -542,8 +556,16 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
                     saved *= inputShape[i];
                 }
             }
-            return new LayerMemory(name, paramCount, paramBytes, master, gradientBytes(params), state,
-                    slots(state, paramCount), saved, saved * storageBytes(activationBits));
+            long grads = gradientBytes(params);
+            long savedBytes = saved * storageBytes(activationBits);
+            LayerMemory last = lastMemory;
+            if (last == null || last.parameterBytes() != paramBytes || last.masterCopyBytes() != master
+                    || last.gradientBytes() != grads || last.optimizerStateBytes() != state
+                    || last.savedActivationElements() != saved || last.savedActivationBytes() != savedBytes) {
+                lastMemory = new LayerMemory(name, paramCount, paramBytes, master, grads, state, slots(state, paramCount),
+                        saved, savedBytes);
+            }
+            return lastMemory;
         }
     }
 
@@ -553,9 +575,12 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
         final List<Tensor> params;
         final int[] optIdx;
         final long count;
+        final RunAccumulator.Slot slot;
+        LayerMemory lastMemory;
 
         OtherParams(String name, List<Tensor> params, int[] optIdx) {
             this.name = name;
+            this.slot = totals.slot(name);
             this.params = params;
             this.optIdx = optIdx;
             long n = 0;
@@ -567,8 +592,11 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
 
         LayerMemory memory() {
             long state = optimizerBytes(optIdx);
-            return new LayerMemory(name, count, (long) Float.BYTES * count, 0, gradientBytes(params), state,
-                    slots(state, count), 0, 0);
+            long grads = gradientBytes(params);
+            if (lastMemory == null || lastMemory.gradientBytes() != grads || lastMemory.optimizerStateBytes() != state) {
+                lastMemory = new LayerMemory(name, count, (long) Float.BYTES * count, 0, grads, state, slots(state, count), 0, 0);
+            }
+            return lastMemory;
         }
     }
 }
