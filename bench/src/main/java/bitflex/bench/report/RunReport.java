@@ -71,6 +71,12 @@ public final class RunReport {
             n.put("test_accuracy", e.testAccuracy());
             n.put("samples_per_s", e.samplesPerSecond());
             n.put("wall_s", e.trainSeconds());
+            for (TrainingLedger.EpochPoint p : ledger.epochs()) {
+                if (p.epoch() == e.epoch()) {
+                    n.set("density", JSON.valueToTree(p.density()));
+                    n.put("bit_mac_ratio_so_far", p.run().total().bitMacRatio(Baseline.FP32));
+                }
+            }
         }
         ArrayNode losses = root.putArray("loss_curve");
         for (TrainingLedger.LossPoint p : ledger.losses()) {

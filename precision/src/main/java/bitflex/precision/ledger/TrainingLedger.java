@@ -35,7 +35,8 @@ import java.util.Map;
  *       null format is float32. In fake-quant mode the GEMMs actually run on float32 kernels over
  *       quantized values, so their energy is what fixed-point hardware at those formats would spend
  *       (modelled, as AdaPT models it); in integer mode it is what the integer kernels did.</li>
- *   <li>Density: exact zeros of the weight tensor the forward pass reads, counted before each step.</li>
+ *   <li>Density: exact zeros of the weights the forward pass reads, counted before each step
+ *       ({@link PrecisionRun#weightZeros} where the mode keeps them outside the weight tensor).</li>
  *   <li>Parameters and master copy: {@link PrecisionRun#weightBytes} and {@link PrecisionRun#masterCopyBytes}
  *       for quantized weights, the float tensors' sizes otherwise (biases stay float32).</li>
  *   <li>Gradients: the sizes of the gradient tensors that exist after backward.</li>
@@ -441,7 +442,8 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
                 activationBits = a == null ? 32 : a.wordLength();
                 gradientBits = 32;
             }
-            zeros = weight.isContiguous() ? Density.zeros(weight.data()) : Density.zeros(weight.toArray());
+            long z = quantized ? run.weightZeros(name) : -1;
+            zeros = z >= 0 ? z : weight.isContiguous() ? Density.zeros(weight.data()) : Density.zeros(weight.toArray());
         }
 
         int weightBits() {

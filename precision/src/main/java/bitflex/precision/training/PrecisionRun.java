@@ -38,4 +38,13 @@ public interface PrecisionRun {
 
     /** Bytes of a float32 master copy kept besides the weights (0 when there is none). */
     long masterCopyBytes(String layer);
+
+    /**
+     * Exact zeros of the weight storage the layer's forward pass reads (for density), or -1 when
+     * that storage is the layer's float weight tensor and the reader may count it there. A mode that
+     * keeps its weights elsewhere (integer codes) overrides this.
+     */
+    default long weightZeros(String layer) {
+        return -1;
+    }
 }
