@@ -361,7 +361,9 @@ public final class Trainer {
 
     /**
      * Restores model, optimizer and position from a checkpoint of a trainer built the same way
-     * (same model architecture, optimizer type, batch size and seed).
+     * (same model architecture, optimizer type, batch size and seed). All or nothing: if any part
+     * of the checkpoint is refused, the model, optimizer and position are put back as they were
+     * before the call and the error is rethrown.
      */
     public void restore(Checkpoint c) {
         if (!c.has("meta.format") || !"bitflex-trainer".equals(c.string("meta.format"))) {
@@ -372,6 +374,16 @@ public final class Trainer {
                     + c.getLong("trainer.seed") + "; resuming needs the same, got batch " + config.batchSize() + " and seed "
                     + config.seed());
         }
+        Checkpoint before = checkpoint();
+        try {
+            load(c);
+        } catch (RuntimeException e) {
+            load(before);
+            throw e;
+        }
+    }
+
+    private void load(Checkpoint c) {
         model.loadStateDict(c.withPrefix("model."));
         model.loadExtraState(c.withPrefix("extra."));
         optimizer.loadState(c.withPrefix("optim."));
