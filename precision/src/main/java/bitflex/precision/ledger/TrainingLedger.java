@@ -117,6 +117,13 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
             optIndex.put(optParams.get(i), i);
         }
         List<String> quantized = run == null ? List.of() : run.layers();
+        Map<Module, String> provided = new IdentityHashMap<>();
+        for (String q : quantized) {
+            Module lm = run.layerModule(q);
+            if (lm != null) {
+                provided.put(lm, q);
+            }
+        }
         for (Map.Entry<String, Module> e : model.namedModules().entrySet()) {
             String prefix = e.getKey().isEmpty() ? "" : e.getKey() + ".";
             Module m = e.getValue();
@@ -126,15 +133,36 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
                     own.add(p.getValue());
                 }
             }
-            if (m instanceof Linear || m instanceof Conv2d) {
+            WeightLayer wl = null;
+            if (provided.containsKey(m)) {
+                String name = provided.get(m);
+                GemmGeometry g = run.geometry(name);
+                if (g == null) {
+                    throw new IllegalArgumentException("TrainingLedger: the " + run.mode().cliName() + " mode gives a module for layer '"
+                            + name + "' but no geometry (PrecisionRun.geometry); the ledger cannot count its MACs");
+                }
+                Tensor w = null;
+                for (Tensor p : own) {
+                    if (p.numel() == g.weightCount() && p.dim() >= 2) {
+                        w = p;
+                    }
+                }
+                wl = new WeightLayer(name, g, w, own, indices(own, optIndex), true);
+            } else if (m instanceof Linear l) {
                 String name = prefix + "weight";
-                Tensor w = m instanceof Linear l ? l.weight() : ((Conv2d) m).weight();
-                WeightLayer wl = new WeightLayer(name, m, w, own, indices(own, optIndex), quantized.contains(name));
-                layers.add(wl);
-                unhook.add(m.addForwardHook(wl));
+                wl = new WeightLayer(name, GemmGeometry.linear(l.inFeatures(), l.outFeatures(), l.bias() != null), l.weight(), own,
+                        indices(own, optIndex), quantized.contains(name));
+            } else if (m instanceof Conv2d c) {
+                String name = prefix + "weight";
+                wl = new WeightLayer(name, GemmGeometry.conv2d(c.inChannels(), c.outChannels(), c.kernelSize(), c.stride(),
+                        c.padding(), c.bias() != null), c.weight(), own, indices(own, optIndex), quantized.contains(name));
             } else if (!own.isEmpty()) {
                 String name = e.getKey().isEmpty() ? m.getClass().getSimpleName() : e.getKey();
                 others.add(new OtherParams(name, own, indices(own, optIndex)));
+            }
+            if (wl != null) {
+                layers.add(wl);
+                unhook.add(m.addForwardHook(wl));
             }
         }
         scratchWordLengths = new int[layers.size()];
@@ -142,7 +170,8 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
             for (String q : quantized) {
                 if (layers.stream().noneMatch(l -> l.name.equals(q))) {
                     throw new IllegalArgumentException("TrainingLedger: quantized layer '" + q
-                            + "' is not the weight of a Linear or Conv2d layer; the ledger cannot count its MACs");
+                            + "' is neither the weight of a Linear or Conv2d layer of the model nor a module the mode names"
+                            + " (PrecisionRun.layerModule); the ledger cannot count its MACs");
                 }
             }
         }
@@ -171,9 +200,9 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
         return layers.stream().map(l -> l.name).toList();
     }
 
-    /** Parameter count of a weight layer's weight tensor. */
+    /** Number of weights of a weight layer (bias excluded). */
     public long weightCount(String layer) {
-        return find(layer).weight.numel();
+        return find(layer).weightCount;
     }
 
     /** Forward MACs of one sample through the layer, from the last step's shapes (0 before any step). */
@@ -277,7 +306,7 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
         for (WeightLayer l : layers) {
             if (l.seen) {
                 l.ops();
-                l.slot.add(l.priced, Density.of(l.zeros, l.weight.numel()));
+                l.slot.add(l.priced, Density.of(l.zeros, l.weightCount));
             }
             LayerMemory m = l.memory();
             persistent += m.parameterBytes() + m.masterCopyBytes() + m.gradientBytes() + m.optimizerStateBytes();
@@ -331,7 +360,7 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
 
     private void recordDensity(long step) {
         for (WeightLayer l : layers) {
-            density.record(step, l.name, l.zeros, l.weight.numel());
+            density.record(step, l.name, l.zeros, l.weightCount);
         }
     }
 
@@ -395,16 +424,22 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
         return count == 0 ? 0 : (int) Math.round((double) stateBytes / (Float.BYTES * (double) count));
     }
 
-    /** A Linear or Conv2d layer: its tensors, the shape its hook saw, and its formats this step. */
+    /**
+     * A weight layer: an nn Linear or Conv2d, or a module the {@link PrecisionRun} names for the layer
+     * (with its geometry); its float tensors, the shape its hook saw, and its formats this step.
+     */
     private final class WeightLayer implements ForwardHook {
         final String name;
-        final Module module;
+        final GemmGeometry geometry;
+        /** The float weight tensor, or null when the mode keeps the weights itself. */
         final Tensor weight;
+        /** Float nn parameters of the module (weight and bias, or none for an integer layer). */
         final List<Tensor> params;
         final int[] optIdx;
         final boolean quantized;
+        final long weightCount;
         final long paramCount;
-        final int[] inputShape = new int[4];
+        final int[] inputShape = new int[8];
         int inputRank;
         boolean seen;
         int weightBits = 32;
@@ -420,19 +455,16 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
         final RunAccumulator.Slot slot;
         LayerMemory lastMemory;
 
-        WeightLayer(String name, Module module, Tensor weight, List<Tensor> params, int[] optIdx, boolean quantized) {
+        WeightLayer(String name, GemmGeometry geometry, Tensor weight, List<Tensor> params, int[] optIdx, boolean quantized) {
             this.name = name;
-            this.module = module;
+            this.geometry = geometry;
             this.weight = weight;
             this.params = params;
             this.optIdx = optIdx;
             this.quantized = quantized;
             this.slot = totals.slot(name);
-            long n = 0;
-            for (Tensor p : params) {
-                n += p.numel();
-            }
-            this.paramCount = n;
+            this.weightCount = geometry.weightCount();
+            this.paramCount = geometry.parameterCount();
         }
 
         void beforeStep() {
@@ -443,7 +475,10 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
                 gradientBits = 32;
             }
             long z = quantized ? run.weightZeros(name) : -1;
-            zeros = z >= 0 ? z : weight.isContiguous() ? Density.zeros(weight.data()) : Density.zeros(weight.toArray());
+            if (z < 0 && weight != null) {
+                z = weight.isContiguous() ? Density.zeros(weight.data()) : Density.zeros(weight.toArray());
+            }
+            zeros = Math.max(z, 0); // a mode that keeps its weights and cannot count zeros is taken as dense
         }
 
         int weightBits() {
@@ -458,7 +493,7 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
         public Tensor afterForward(Module m, Tensor input, Tensor output) {
             if (capturing) {
                 int[] s = input.shape();
-                if (s.length > 4) {
+                if (s.length > inputShape.length) {
                     throw new IllegalArgumentException("TrainingLedger: layer " + name + " input has rank " + s.length);
                 }
                 System.arraycopy(s, 0, inputShape, 0, s.length);
@@ -468,32 +503,16 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
             return output;
         }
 
-        LayerGemms gemms() {
-            if (module instanceof Linear lin) {
-                long n = 1;
-                for (int i = 0; i < inputRank - 1; i++) {
-                    n *= inputShape[i];
-                }
-                return MacCounter.linear(Math.toIntExact(n), lin.inFeatures(), lin.outFeatures());
-            }
-            Conv2d c = (Conv2d) module;
-            if (inputRank != 4) {
-                throw new IllegalArgumentException("TrainingLedger: conv layer " + name + " input has rank " + inputRank);
-            }
-            return MacCounter.conv2d(inputShape[0], c.inChannels(), c.outChannels(), inputShape[2], inputShape[3],
-                    c.kernelSize(), c.stride(), c.padding());
-        }
-
         GemmOp[] ops() {
-            long key = inputShape[0];
-            for (int i = 1; i < inputRank; i++) {
+            long key = inputRank;
+            for (int i = 0; i < inputRank; i++) {
                 key = key * 31 + inputShape[i];
             }
             key = ((key * 64 + weightBits) * 64 + activationBits) * 64 + gradientBits;
             if (ops != null && key == opsKey) {
                 return ops;
             }
-            LayerGemms g = gemms();
+            LayerGemms g = geometry.gemms(inputShape, inputRank);
             // priced dense: density scales only bitflex's bit-MACs, applied per step by the accumulator
             double d = 1.0;
             // Fake-quant quantizes the weight gradient (the backward-weight output); its dy and x stay float32.
@@ -512,16 +531,14 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
             priced = c;
             opsKey = key;
             lastForwardMacs = g.forward().macs();
-            lastBatch = inputRank == 0 ? 0 : g.forward().outputElements() / outputPerSample();
-            return ops;
-        }
-
-        private long outputPerSample() {
-            if (module instanceof Linear lin) {
-                return lin.outFeatures();
+            long batch = geometry.kind() == GemmGeometry.Kind.CONV2D ? inputShape[0] : 1;
+            if (geometry.kind() == GemmGeometry.Kind.LINEAR) {
+                for (int i = 0; i < inputRank - 1; i++) {
+                    batch *= inputShape[i];
+                }
             }
-            Conv2d c = (Conv2d) module;
-            return (long) c.outChannels() * c.outputSize(inputShape[2]) * c.outputSize(inputShape[3]);
+            lastBatch = batch;
+            return ops;
         }
 
         /**
@@ -539,18 +556,27 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
         LayerMemory memory() {
             long paramBytes;
             long master = 0;
+            long grads;
+            long state;
             if (quantized) {
                 paramBytes = run.weightBytes(name);
                 master = run.masterCopyBytes(name);
+                long bias = run.biasBytes(name);
                 for (Tensor p : params) {
-                    if (p != weight) {
+                    if (p != weight && bias < 0) {
                         paramBytes += (long) Float.BYTES * p.numel();
                     }
                 }
+                paramBytes += Math.max(bias, 0);
+                long g = run.gradientBytes(name);
+                grads = g >= 0 ? g : gradientBytes(params);
+                long st = run.optimizerStateBytes(name);
+                state = optimizerBytes(optIdx) + Math.max(st, 0);
             } else {
                 paramBytes = (long) Float.BYTES * paramCount;
+                grads = gradientBytes(params);
+                state = optimizerBytes(optIdx);
             }
-            long state = optimizerBytes(optIdx);
             long saved = 0;
             if (seen) {
                 saved = 1;
@@ -558,7 +584,6 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
                     saved *= inputShape[i];
                 }
             }
-            long grads = gradientBytes(params);
             long savedBytes = saved * storageBytes(activationBits);
             LayerMemory last = lastMemory;
             if (last == null || last.parameterBytes() != paramBytes || last.masterCopyBytes() != master
@@ -570,6 +595,7 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
             return lastMemory;
         }
     }
+
 
     /** Parameters outside Linear and Conv2d layers (batch-norm scales and shifts): memory only. */
     private final class OtherParams {

@@ -161,6 +161,55 @@ public class TrainingLedgerTest {
         assertTrue(run.total().arithmeticEnergySaved(Baseline.QAT) > 0.5);
     }
 
+    /** A mode that keeps its layers' storage itself and names the modules that compute them. */
+    private record OwnStorageView(FakeQuantTraining q, Module model) implements PrecisionRun {
+        public TrainingMode mode() { return TrainingMode.INTEGER; }
+        public PrecisionPolicy policy() { return q.policy(); }
+        public List<String> layers() { return q.layers(); }
+        public FixedPointFormat weightFormat(String l) { return q.weightFormat(l); }
+        public FixedPointFormat activationFormat(String l) { return FixedPointFormat.signed(8, 4); }
+        public FixedPointFormat gradientFormat(String l) { return FixedPointFormat.signed(16, 8); }
+        public long weightBytes(String l) { return model.namedParameters().get(l).numel(); }
+        public long masterCopyBytes(String l) { return 0; }
+        public Module layerModule(String l) { return model.namedModules().get(l.substring(0, l.lastIndexOf('.'))); }
+        public GemmGeometry geometry(String l) {
+            bitflex.nn.layers.Linear lin = (bitflex.nn.layers.Linear) layerModule(l);
+            return GemmGeometry.linear(lin.inFeatures(), lin.outFeatures(), true);
+        }
+        public long biasBytes(String l) { return 3; }
+        public long gradientBytes(String l) { return 5; }
+        public long optimizerStateBytes(String l) { return 7; }
+        public long weightZeros(String l) { return 0; }
+    }
+
+    @Test
+    void aModeThatKeepsItsOwnStorageIsCountedFromIt() throws Exception {
+        Module model = Models.create("mlp", 1);
+        SGD opt = new SGD(model.parameters(), 0.01);
+        FakeQuantTraining quant = new FakeQuantTraining(model, Policies.create("static", 8, model));
+        OwnStorageView view = new OwnStorageView(quant, model);
+        TrainingLedger ledger = train(model, opt, quant, view);
+        RunLedger run = ledger.run();
+        assertEquals(3, run.peakMemory().size());
+        for (MemoryReport m : run.peakMemory()) {
+            long weights = model.namedParameters().get(m.layer()).numel();
+            assertEquals(weights + 3, m.bitflex().parameterBytes());
+            assertEquals(5, m.bitflex().gradientBytes());
+            assertEquals(7, m.bitflex().optimizerStateBytes());
+            assertEquals(1.0, ledger.density().density(m.layer()));
+        }
+        // int8 activations and int16 dy: integer passes at those widths
+        long macs = run.total().bitflex().macs();
+        EnergyModel e = EnergyModel.horowitz45nm();
+        double expected = 0;
+        for (LayerCost c : run.layers()) {
+            long perPass = c.bitflex().macs() / 3;
+            expected += perPass * (e.integerMacPj(8, 8) + e.integerMacPj(8, 16) + e.integerMacPj(16, 8));
+        }
+        assertEquals(expected, run.total().bitflex().arithmeticPj(), 1e-9 * expected);
+        assertTrue(macs > 0);
+    }
+
     @Test
     void energyGrowsWithTheWeightWordLength() throws Exception {
         double previous = 0;
