@@ -66,7 +66,6 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
     /** Word lengths of the weight layers at a step (32 for float32 layers), in {@link #layers()} order. */
     public record WordLengths(long step, int[] wordLengths) {}
 
-    private final Module model;
     private final Optimizer optimizer;
     private final PrecisionRun run;
     private final CostModel cost;
@@ -106,7 +105,6 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
         if (sampleEvery < 1) {
             throw new IllegalArgumentException("TrainingLedger: sampleEvery must be >= 1, got " + sampleEvery);
         }
-        this.model = model;
         this.optimizer = optimizer;
         this.run = run;
         this.cost = cost;
