@@ -86,6 +86,27 @@ public final class RunReport {
         List<PrecisionDecision> decisions = run == null ? List.of() : run.policy().decisions();
         root.put("decisions", decisions.stream().filter(d -> !d.kind().equals("initial")).count());
         root.put("format_changes", decisions.stream().filter(d -> !d.kind().equals("initial") && d.changed()).count());
+        ArrayNode log = root.putArray("decision_log");
+        for (PrecisionDecision d : decisions) {
+            if (d.kind().equals("initial")) {
+                continue;
+            }
+            ObjectNode n = log.addObject();
+            n.put("step", d.step());
+            n.put("layer", d.layer());
+            n.put("kind", d.kind());
+            n.put("before", "WL " + d.before().wordLength() + " FL " + d.before().fracLength());
+            n.put("after", "WL " + d.after().wordLength() + " FL " + d.after().fracLength());
+            putSignal(n, "kl_divergence", d.klDivergence());
+            putSignal(n, "gradient_diversity", d.gradientDiversity());
+            if (d.lookBack() >= 0) {
+                n.put("look_back", d.lookBack());
+                n.put("resolution", d.resolution());
+                n.put("push_up_steps", d.pushUpSteps());
+                n.put("strategy", d.strategy());
+            }
+            putSignal(n, "gavg", d.gavg());
+        }
 
         ArrayNode layers = root.putArray("layers");
         long weights = 0;
@@ -177,7 +198,14 @@ public final class RunReport {
         return root;
     }
 
-    private static ObjectNode cost(LayerCost c) {
+    /** A policy's signal, left out when the policy does not measure it (NaN). */
+    private static void putSignal(ObjectNode n, String field, double v) {
+        if (!Double.isNaN(v)) {
+            n.put(field, v);
+        }
+    }
+
+        private static ObjectNode cost(LayerCost c) {
         ObjectNode n = JSON.createObjectNode();
         n.put("layer", c.layer());
         n.set("bitflex", figures(c.bitflex()));

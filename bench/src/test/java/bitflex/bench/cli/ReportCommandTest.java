@@ -50,6 +50,7 @@ class ReportCommandTest {
         assertEquals(0, a.path("memory").path("total").path("bitflex").path("master_copy_bytes").asLong());
 
         assertEquals(6.0 / 32, b.path("summary").path("model_size_ratio").asDouble(), 1e-12);
+        assertEquals(0, b.path("decision_log").size(), "static takes no decisions after the initial formats");
         assertEquals(3, b.path("layers").size());
         for (JsonNode l : b.path("layers")) {
             assertEquals(6, l.path("word_length").asInt());
