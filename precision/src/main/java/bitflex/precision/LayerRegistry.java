@@ -1,5 +1,7 @@
 package bitflex.precision;
 
+import bitflex.engine.fixed.FixedPointFormat;
+import bitflex.nn.checkpoint.Checkpoint;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -60,6 +62,62 @@ public final class LayerRegistry<S> {
 
     public List<PrecisionDecision> decisions() {
         return Collections.unmodifiableList(log);
+    }
+
+    private static final int LOG_COLUMNS = 13;
+
+    /**
+     * Writes the layer names and the decision log into {@code c}: the numbers of each decision as
+     * one {@code [n, 13]} long array (doubles as raw bits, so they come back exactly) and its
+     * strings as one tab- and newline-separated text.
+     */
+    public void saveLog(Checkpoint c) {
+        c.putString("policy", policy);
+        c.putString("layers", String.join("\n", layers.keySet()));
+        long[] rows = new long[log.size() * LOG_COLUMNS];
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < log.size(); i++) {
+            PrecisionDecision d = log.get(i);
+            long[] r = {d.step(), d.before().wordLength(), d.before().fracLength(), d.before().signed() ? 1 : 0,
+                d.after().wordLength(), d.after().fracLength(), d.after().signed() ? 1 : 0, d.lookBack(), d.resolution(),
+                d.pushUpSteps(), Double.doubleToRawLongBits(d.klDivergence()),
+                Double.doubleToRawLongBits(d.gradientDiversity()), Double.doubleToRawLongBits(d.gavg())};
+            System.arraycopy(r, 0, rows, i * LOG_COLUMNS, LOG_COLUMNS);
+            text.append(d.layer()).append('\t').append(d.policy()).append('\t').append(d.kind()).append('\t')
+                    .append(d.strategy()).append('\n');
+        }
+        c.putLongs("log.numbers", new int[] {log.size(), LOG_COLUMNS}, rows);
+        c.putString("log.text", text.toString());
+    }
+
+    /** Checks that {@code c} was saved by this policy over the same layers and replaces the log with its. */
+    public void loadLog(Checkpoint c) {
+        if (!c.has("policy") || !policy.equals(c.string("policy"))) {
+            throw new IllegalArgumentException(policy + " policy: the saved state is of the "
+                    + (c.has("policy") ? c.string("policy") : "unknown") + " policy");
+        }
+        String names = String.join("\n", layers.keySet());
+        if (!names.equals(c.string("layers"))) {
+            throw new IllegalArgumentException(policy + " policy: the saved state is for layers ["
+                    + c.string("layers").replace('\n', ',') + "], this policy has " + layers.keySet());
+        }
+        long[] rows = c.longs("log.numbers");
+        String[] lines = c.string("log.text").isEmpty() ? new String[0] : c.string("log.text").split("\n", -1);
+        int n = rows.length / LOG_COLUMNS;
+        if (rows.length % LOG_COLUMNS != 0 || lines.length != n + 1 && !(n == 0 && lines.length == 0)) {
+            throw new IllegalArgumentException(policy + " policy: the saved decision log is inconsistent ("
+                    + rows.length + " numbers, " + lines.length + " lines)");
+        }
+        log.clear();
+        for (int i = 0; i < n; i++) {
+            String[] t = lines[i].split("\t", -1);
+            int o = i * LOG_COLUMNS;
+            log.add(new PrecisionDecision(rows[o], t[0], t[1], t[2],
+                    new FixedPointFormat((int) rows[o + 1], (int) rows[o + 2], rows[o + 3] != 0),
+                    new FixedPointFormat((int) rows[o + 4], (int) rows[o + 5], rows[o + 6] != 0),
+                    Double.longBitsToDouble(rows[o + 10]), Double.longBitsToDouble(rows[o + 11]), (int) rows[o + 7],
+                    (int) rows[o + 8], (int) rows[o + 9], t[3], Double.longBitsToDouble(rows[o + 12])));
+        }
     }
 
     /** The layer's weights from the trainer, checked for presence and length. */

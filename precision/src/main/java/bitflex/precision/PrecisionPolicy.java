@@ -1,6 +1,7 @@
 package bitflex.precision;
 
 import bitflex.engine.fixed.FixedPointFormat;
+import bitflex.nn.checkpoint.Checkpoint;
 
 import java.util.List;
 
@@ -48,4 +49,24 @@ public interface PrecisionPolicy {
 
     /** Every decision so far, in order. */
     List<PrecisionDecision> decisions();
+
+    /**
+     * Everything the policy needs to continue exactly where it is (per-layer formats, windows and
+     * the decision log), for checkpoints; called between steps.
+     *
+     * @throws UnsupportedOperationException if this policy cannot save its state
+     */
+    default Checkpoint saveState() {
+        throw new UnsupportedOperationException("the " + name() + " policy cannot save its state; its runs cannot be resumed");
+    }
+
+    /**
+     * Restores what {@link #saveState()} wrote into a policy built with the same parameters and with
+     * the same layers registered.
+     *
+     * @throws IllegalArgumentException if the state is for other layers or another policy
+     */
+    default void loadState(Checkpoint state) {
+        throw new UnsupportedOperationException("the " + name() + " policy cannot restore its state; its runs cannot be resumed");
+    }
 }

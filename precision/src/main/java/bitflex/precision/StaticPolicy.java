@@ -1,6 +1,7 @@
 package bitflex.precision;
 
 import bitflex.engine.fixed.FixedPointFormat;
+import bitflex.nn.checkpoint.Checkpoint;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,5 +72,18 @@ public final class StaticPolicy implements PrecisionPolicy {
     @Override
     public List<PrecisionDecision> decisions() {
         return layers.decisions();
+    }
+
+    /** The formats never change, so the state is the layer list and the log (checked on load). */
+    @Override
+    public Checkpoint saveState() {
+        Checkpoint c = new Checkpoint();
+        layers.saveLog(c);
+        return c;
+    }
+
+    @Override
+    public void loadState(Checkpoint state) {
+        layers.loadLog(state);
     }
 }

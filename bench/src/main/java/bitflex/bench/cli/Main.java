@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code bitflex} command line: a thin layer over the library. */
 @Command(name = "bitflex", mixinStandardHelpOptions = true, version = "bitflex 0.1.0",
         description = "Neural-network training in real fixed-point arithmetic.",
-        subcommands = {TrainCommand.class, EvalCommand.class, CompareCommand.class, BenchCommand.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, CompareCommand.class, ReportCommand.class, BenchCommand.class})
 public final class Main {
     public static void main(String[] args) {
         System.exit(run(args));

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code bitflex train}: trains a model from the zoo on Fashion-MNIST and prints test accuracy. */
@@ -42,7 +43,7 @@ final class TrainCommand implements Callable<Integer> {
     String schedule;
     @Option(names = "--mode", description = "float32, fake-quant (float32 master, weights fake-quantized per layer) or "
             + "integer (weights only as integers, integer forward and backward kernels, stochastic-rounding updates) "
-            + "(default: float32)")
+            + "(default: float32; on --resume: the checkpoint's)")
     String mode;
     @Option(names = "--policy", description = "precision policy: static, adapt or rct (default: adapt for fake-quant, "
             + "rct for integer)")
@@ -59,6 +60,11 @@ final class TrainCommand implements Callable<Integer> {
     Integer actBits;
     @Option(names = "--lambda1", description = "fake-quant: L1 penalty weight added to the weight gradients (default: 0)")
     Double lambda1;
+    @Option(names = "--report", description = "write report.json, report.md and PNG charts (formats, ledger, memory, "
+            + "density, against the FP32 and QAT baselines) into this directory, created if missing")
+    Path report;
+    @Mixin
+    PolicyOptions policyOptions = new PolicyOptions();
     @Option(names = "--train-size", description = "train on the first N training images only (default: all)")
     Integer trainSize;
 
@@ -96,13 +102,16 @@ final class TrainCommand implements Callable<Integer> {
         if (trainSize != null && trainSize < 1) {
             throw new IllegalArgumentException("--train-size must be >= 1, got " + trainSize);
         }
-        String md = mode == null ? "float32" : mode.toLowerCase(java.util.Locale.ROOT);
+        String md = pick("--mode", mode == null ? null : mode.toLowerCase(java.util.Locale.ROOT), saved, "mode", "float32");
         if (!md.equals("float32") && !md.equals("fake-quant") && !md.equals("integer")) {
-            throw new IllegalArgumentException("--mode must be float32, fake-quant or integer, got '" + mode + "'");
+            throw new IllegalArgumentException("--mode must be float32, fake-quant or integer, got '" + md + "'");
         }
         boolean integer = md.equals("integer");
-        if (md.equals("float32") && (policy != null || bits != null || gradBits != null || lambda1 != null)) {
-            throw new IllegalArgumentException("--policy, --bits, --grad-bits and --lambda1 need --mode fake-quant or integer");
+        boolean fq = !md.equals("float32"); // a quantized mode, driven by a policy
+        if (!fq && (policy != null || bits != null || gradBits != null || lambda1 != null || policyOptions.anyAdapt()
+                || policyOptions.anyRct())) {
+            throw new IllegalArgumentException("--policy, --bits, --grad-bits, --lambda1, --adapt-* and --rct-* need --mode "
+                    + "fake-quant or integer");
         }
         if (!integer && actBits != null) {
             throw new IllegalArgumentException("--act-bits needs --mode integer");
@@ -110,12 +119,8 @@ final class TrainCommand implements Callable<Integer> {
         if (integer) {
             IntegerCli.check(opt, lambda1, checkpoint, resume);
         }
-        boolean fq = !md.equals("float32");
-        if (fq && (checkpoint != null || resume != null)) {
-            throw new IllegalArgumentException("--checkpoint and --resume are not supported with --mode fake-quant yet "
-                    + "(the float32 masters and the policy state are not saved)");
-        }
-        String pol = fq ? (policy == null ? (integer ? "rct" : "adapt") : policy.toLowerCase(java.util.Locale.ROOT)) : null;
+        String pol = fq ? pick("--policy", policy == null ? null : policy.toLowerCase(java.util.Locale.ROOT), saved, "policy",
+                integer ? "rct" : "adapt") : null;
         if (fq && !bitflex.precision.training.Policies.NAMES.contains(pol)) {
             throw new IllegalArgumentException("--policy must be one of " + String.join(", ",
                     bitflex.precision.training.Policies.NAMES) + ", got '" + policy + "'");
@@ -127,9 +132,30 @@ final class TrainCommand implements Callable<Integer> {
         if (momentum != null && !opt.equals("sgd")) {
             throw new IllegalArgumentException("--momentum applies to --optimizer sgd only, not " + opt);
         }
-        double l1 = lambda1 == null ? 0 : lambda1;
+        if (saved != null) {
+            policyOptions.resumeFrom(saved);
+        }
+        if (!"adapt".equals(pol) && policyOptions.anyAdapt()) {
+            throw new IllegalArgumentException("the --adapt-* options apply to --policy adapt, not " + pol);
+        }
+        if (!"rct".equals(pol) && policyOptions.anyRct()) {
+            throw new IllegalArgumentException("the --rct-* options apply to --policy rct, not " + pol);
+        }
+        int bitsV = Integer.parseInt(pick("--bits", bits == null ? null : bits.toString(), saved, "bits", "8"));
+        int gradV = Integer.parseInt(pick("--grad-bits", gradBits == null ? null : gradBits.toString(), saved, "grad_bits",
+                integer ? "8" : "0"));
+        double l1 = Double.parseDouble(pick("--lambda1", lambda1 == null ? null : lambda1.toString(), saved, "lambda1", "0"));
+        var adaptParams = policyOptions.adapt();
+        var rctParams = "rct".equals(pol) ? policyOptions.rct(bitsV) : bitflex.precision.rct.RctParameters.defaults();
+        java.util.Map<String, String> optMeta = new java.util.LinkedHashMap<>();
+        if (pol != null) {
+            policyOptions.given(pol).forEach((k, v) -> optMeta.put("opt." + k, v));
+        }
         var s = new Training.Settings(m, ep, bs, lrV, mom, opt, sd, th, data, checkpoint, trainSize, sch, md, pol,
-                bits == null ? 8 : bits, gradBits == null ? (integer ? 8 : 0) : gradBits, l1, actBits == null ? 8 : actBits);
+                bitsV, gradV, l1, report, adaptParams, rctParams, optMeta, actBits == null ? 8 : actBits);
+        if (report != null) {
+            bitflex.bench.report.ReportWriter.prepare(report);
+        }
         System.out.printf("training %s for %d epoch%s (batch %d, %s lr %s%s%s, seed %d, %d thread%s)%n", m, ep, ep == 1 ? "" : "s",
                 bs, opt, lrV, opt.equals("sgd") ? " momentum " + mom : "", sch.equals("none") ? "" : ", " + sch + " schedule", sd, th,
                 th == 1 ? "" : "s");
@@ -143,6 +169,10 @@ final class TrainCommand implements Callable<Integer> {
                 o.result().samplesPerSecond(), o.result().trainSeconds());
         if (o.quant() != null) {
             Training.printLayers(o.quant(), System.out);
+        }
+        if (report != null) {
+            o.writeReport(report);
+            System.out.println("report: " + report.resolve(bitflex.bench.report.ReportWriter.MARKDOWN_FILE));
         }
         if (checkpoint != null) {
             System.out.println("checkpoint: " + checkpoint);

@@ -16,6 +16,13 @@ import bitflex.nn.optim.SGD;
 import bitflex.nn.train.Progress;
 import bitflex.nn.train.TrainResult;
 import bitflex.nn.train.Trainer;
+import bitflex.bench.report.ReportWriter;
+import bitflex.bench.report.RunReport;
+import bitflex.precision.adapt.AdaptParameters;
+import bitflex.precision.ledger.CostModel;
+import bitflex.precision.ledger.EnergyModel;
+import bitflex.precision.ledger.TrainingLedger;
+import bitflex.precision.rct.RctParameters;
 import bitflex.precision.training.FakeQuantTraining;
 import bitflex.precision.integer.IntegerOptions;
 import bitflex.precision.integer.IntegerTraining;
@@ -35,18 +42,62 @@ final class Training {
     /** Settings of one run (all resolved, no defaults left open). */
     record Settings(String model, int epochs, int batch, double lr, double momentum, String optimizer, long seed, int threads,
                     Path data, Path checkpoint, Integer trainSize, String schedule, String mode, String policy, int bits,
-                    int gradientBits, double lambda1, int activationBits) {
+                    int gradientBits, double lambda1, Path report, AdaptParameters adapt, RctParameters rct,
+                    Map<String, String> extraMetadata, int activationBits) {
         /** A float32 run with no precision policy. */
         Settings(String model, int epochs, int batch, double lr, double momentum, String optimizer, long seed, int threads,
                  Path data, Path checkpoint, Integer trainSize, String schedule) {
             this(model, epochs, batch, lr, momentum, optimizer, seed, threads, data, checkpoint, trainSize, schedule,
-                    "float32", null, 8, 0, 0, 8);
+                    "float32", null, 8, 0, 0, null, AdaptParameters.defaults(), RctParameters.defaults(), Map.of(), 8);
         }
     }
 
     /** What a run produced. */
     record Outcome(Settings settings, TrainResult result, double testAccuracy, double testLoss, String dataSource,
-                   long parameters, PrecisionRun quant) {
+                   long parameters, PrecisionRun quant, TrainingLedger ledger) {
+        /** The quantized mode of the run, or null for float32. */
+        PrecisionRun precisionRun() {
+            return quant;
+        }
+
+        /** The resolved settings, as {@code report.json} records them. */
+        Map<String, Object> settingsMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("model", settings.model());
+            m.put("mode", settings.mode());
+            m.put("policy", settings.policy());
+            if (quant != null) {
+                m.put("bits", settings.bits());
+                m.put("gradient_bits", settings.gradientBits());
+                if (quant.mode() == TrainingMode.INTEGER) {
+                    m.put("activation_bits", settings.activationBits());
+                }
+                m.put("lambda1", settings.lambda1());
+                if ("adapt".equals(settings.policy())) {
+                    m.put("adapt_parameters", settings.adapt());
+                } else if ("rct".equals(settings.policy())) {
+                    m.put("rct_parameters", settings.rct());
+                }
+            }
+            m.put("epochs", settings.epochs());
+            m.put("batch", settings.batch());
+            m.put("optimizer", settings.optimizer());
+            m.put("lr", settings.lr());
+            m.put("momentum", settings.momentum());
+            m.put("schedule", settings.schedule());
+            m.put("seed", settings.seed());
+            m.put("threads", settings.threads());
+            m.put("train_size", settings.trainSize() == null ? "all" : settings.trainSize().toString());
+            m.put("parameters", parameters);
+            return m;
+        }
+
+        /** Writes {@code report.json}, {@code report.md} and the charts into {@code dir}. */
+        void writeReport(Path dir) throws IOException {
+            ReportWriter.write(dir, RunReport.build(settingsMap(), dataSource, result, testAccuracy, testLoss, ledger,
+                    precisionRun()));
+        }
+
         Map<String, Object> json() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("framework", "bitflex");
@@ -153,10 +204,10 @@ final class Training {
         PrecisionRun quant = null;
         switch (s.mode()) {
             case "float32" -> { }
-            case "fake-quant" -> quant = new FakeQuantTraining(model, Policies.create(s.policy(), s.bits(), model),
+            case "fake-quant" -> quant = new FakeQuantTraining(model, Policies.create(s.policy(), s.bits(), model, s.adapt(), s.rct()),
                     Rounding.NEAREST_EVEN, s.seed(), s.gradientBits(), s.lambda1());
             case "integer" -> {
-                IntegerTraining it = new IntegerTraining(model, Policies.create(s.policy(), s.bits(), model),
+                IntegerTraining it = new IntegerTraining(model, Policies.create(s.policy(), s.bits(), model, s.adapt(), s.rct()),
                         IntegerOptions.defaults(s.seed()).withActivationBits(s.activationBits())
                                 .withGradientBits(s.gradientBits()).withMomentum(s.momentum()));
                 model = it.model(); // the float model is dropped: its weights live on only as integers
@@ -173,8 +224,17 @@ final class Training {
                 .putMetadata("schedule", s.schedule())
                 .putMetadata("train_size", s.trainSize() == null ? "all" : s.trainSize().toString())
                 .putMetadata("train_samples", trainSamples)
+                .putMetadata("mode", s.mode())
                 .setCheckpointPath(s.checkpoint())
                 .setProgress(showProgress ? Progress.auto(out) : Progress.none());
+        if (quant != null) {
+            trainer.putMetadata("policy", s.policy()).putMetadata("bits", Integer.toString(s.bits()))
+                    .putMetadata("grad_bits", Integer.toString(s.gradientBits()))
+                    .putMetadata("lambda1", Double.toString(s.lambda1()));
+            s.extraMetadata().forEach(trainer::putMetadata);
+            // before restore: the trainer hands the listener its saved masters and policy state
+            trainer.addListener((TrainingListener) quant);
+        }
         long totalSteps = (long) s.epochs() * ((train.size() + s.batch() - 1) / s.batch());
         switch (s.schedule()) {
             case "cosine" -> trainer.setSchedule(LrSchedule.cosine(totalSteps, 0));
@@ -190,8 +250,11 @@ final class Training {
                 out.printf("resuming at epoch %d of %d (step %d)%n", trainer.epoch() + 1, s.epochs(), trainer.step());
             }
         }
-        if (quant instanceof TrainingListener l) {
-            trainer.addListener(l);
+        // Added after the mode's listener, so it reads the formats the mode put in place for each step.
+        TrainingLedger ledger = s.report() == null ? null : new TrainingLedger(model, opt, quant,
+                new CostModel(EnergyModel.horowitz45nm()), (int) Math.max(1, Math.min(50, totalSteps / 100)));
+        if (ledger != null) {
+            trainer.addListener(ledger);
         }
         if (showProgress) {
             trainer.addListener(new bitflex.nn.train.TrainingListener() {
@@ -212,8 +275,11 @@ final class Training {
             acc = ev.accuracy();
             loss = ev.loss();
         }
+        if (ledger != null) {
+            ledger.close();
+        }
         long parameters = model.parameterCount() + (quant instanceof IntegerTraining it ? it.integerParameterCount() : 0);
-        return new Outcome(s, r, acc, loss, data.source(), parameters, quant);
+        return new Outcome(s, r, acc, loss, data.source(), parameters, quant, ledger);
     }
 
     private static Map<String, Object> formatJson(FixedPointFormat f) {

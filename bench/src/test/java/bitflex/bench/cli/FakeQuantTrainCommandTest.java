@@ -47,7 +47,6 @@ class FakeQuantTrainCommandTest {
             {"train", "--mode", "fake-quant", "--policy", "dynamic"},
             {"train", "--policy", "rct"},
             {"train", "--mode", "fake-quant", "--policy", "rct", "--bits", "20"},
-            {"train", "--mode", "fake-quant", "--checkpoint", dir.resolve("c.ckpt").toString()},
             {"train", "--mode", "fake-quant", "--policy", "adapt", "--bits", "6"},
             {"train", "--optimizer", "adam", "--momentum", "0.5"},
         };

@@ -38,6 +38,22 @@ class IntegerTrainCommandTest {
     }
 
     @Test
+    void integerRunReportShowsNoMasterCopyAndIntegerParameterBytes(@TempDir Path dir) throws IOException {
+        Path rep = dir.resolve("rep");
+        TrainCommandTest.Run r = TrainCommandTest.run("train", "--model", "lenet5", "--train-size", "128", "--batch", "32",
+                "--threads", "1", "--mode", "integer", "--policy", "rct", "--report", rep.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        JsonNode total = new ObjectMapper().readTree(rep.resolve("report.json").toFile()).get("memory").get("total");
+        JsonNode b = total.get("bitflex");
+        assertEquals(0, b.get("master_copy_bytes").asLong());
+        long params = b.get("parameter_count").asLong();
+        assertEquals(61706, params);
+        // 8-bit weights (one byte) and 16-bit biases (two bytes): 61,470 + 2 x 236.
+        assertEquals(61470 + 2 * 236, b.get("parameter_bytes").asLong());
+        assertTrue(b.get("parameter_bytes").asLong() < total.get("fp32").get("parameter_bytes").asLong() / 3);
+    }
+
+    @Test
     void unsupportedIntegerSettingsAreRefusedInOneLine(@TempDir Path dir) {
         String[][] cases = {
             {"train", "--mode", "integer", "--optimizer", "adam"},

@@ -43,6 +43,7 @@ public final class Workspace implements AutoCloseable {
     private final ArrayList<float[]> leased = new ArrayList<>();
     private final ArrayList<int[]> leasedInts = new ArrayList<>();
     private boolean closed;
+    private long leasedBytes;
 
     private Workspace(Workspace parent) {
         this.parent = parent;
@@ -91,6 +92,7 @@ public final class Workspace implements AutoCloseable {
             FRESH.get()[0]++;
         }
         ws.leasedInts.add(buf);
+        ws.leasedBytes += (long) Integer.BYTES * n;
         return buf;
     }
 
@@ -102,7 +104,28 @@ public final class Workspace implements AutoCloseable {
             FRESH.get()[0]++;
         }
         leased.add(buf);
+        leasedBytes += (long) Float.BYTES * n;
         return buf;
+    }
+
+    /**
+     * Bytes of the buffers borrowed in this scope so far (float and int). Buffers return to the pool
+     * only at {@link #close()}, so read just before closing it is the scope's peak footprint.
+     */
+    public long leasedBytes() {
+        return leasedBytes;
+    }
+
+    /**
+     * {@link #leasedBytes()} of this thread's workspaces that are open now, innermost to outermost
+     * (0 outside any): what a training step has borrowed so far, for memory reports.
+     */
+    public static long openLeasedBytes() {
+        long b = 0;
+        for (Workspace ws = CURRENT.get(); ws != null; ws = ws.parent) {
+            b += ws.leasedBytes;
+        }
+        return b;
     }
 
     /** Whether this workspace has been closed (its tensors are dead). */
@@ -154,6 +177,7 @@ public final class Workspace implements AutoCloseable {
             q.addLast(buf);
         }
         leasedInts.clear();
+        leasedBytes = 0;
         CURRENT.set(parent);
     }
 }

@@ -84,6 +84,16 @@ public class Adam extends Optimizer {
         }
     }
 
+    private float[][][] stateSlots;
+
+    @Override
+    protected float[][][] stateBuffers() {
+        if (stateSlots == null) {
+            stateSlots = new float[][][] {m, v};
+        }
+        return stateSlots;
+    }
+
     @Override
     public String name() {
         return decoupled ? "adamw" : "adam";

@@ -45,6 +45,32 @@ public abstract class Optimizer {
         return steps;
     }
 
+    /**
+     * Bytes of state buffers this optimizer allocated for parameter {@code i} (momentum, moments);
+     * 0 when it keeps none (plain SGD). For memory reports.
+     */
+    public long stateBytes(int i) {
+        if (i < 0 || i >= params.size()) {
+            throw new IllegalArgumentException(name() + ".stateBytes: parameter index " + i + " outside [0, "
+                    + params.size() + ")");
+        }
+        long b = 0;
+        for (float[][] slot : stateBuffers()) {
+            if (slot != null) {
+                b += (long) Float.BYTES * slot[i].length;
+            }
+        }
+        return b;
+    }
+
+    /**
+     * The per-parameter state buffers, one array per slot ({@code [slot][param][]}); a null slot
+     * holds nothing. Subclasses with state override this; the default has none.
+     */
+    protected float[][][] stateBuffers() {
+        return new float[0][][];
+    }
+
     /** Sets every parameter's gradient to zero. */
     public void zeroGrad() {
         for (Tensor p : params) {

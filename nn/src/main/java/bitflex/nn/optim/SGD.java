@@ -97,6 +97,16 @@ public final class SGD extends Optimizer {
         });
     }
 
+    private float[][][] stateSlots;
+
+    @Override
+    protected float[][][] stateBuffers() {
+        if (stateSlots == null) {
+            stateSlots = new float[][][] {buf};
+        }
+        return stateSlots;
+    }
+
     @Override
     public String name() {
         return "sgd";

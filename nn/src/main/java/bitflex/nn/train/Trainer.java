@@ -345,6 +345,12 @@ public final class Trainer {
             System.arraycopy(row, 0, rows, i * HISTORY_COLUMNS, HISTORY_COLUMNS);
         }
         c.putLongs("trainer.history", new int[] {h, HISTORY_COLUMNS}, rows);
+        for (TrainingListener l : listeners) {
+            if (l instanceof StatefulListener s) {
+                c.putString(LISTENER + s.stateName(), s.getClass().getSimpleName());
+                c.putAll(LISTENER + s.stateName() + ".", s.saveState());
+            }
+        }
         return c;
     }
 
@@ -355,7 +361,9 @@ public final class Trainer {
 
     /**
      * Restores model, optimizer and position from a checkpoint of a trainer built the same way
-     * (same model architecture, optimizer type, batch size and seed).
+     * (same model architecture, optimizer type, batch size and seed). All or nothing: if any part
+     * of the checkpoint is refused, the model, optimizer and position are put back as they were
+     * before the call and the error is rethrown.
      */
     public void restore(Checkpoint c) {
         if (!c.has("meta.format") || !"bitflex-trainer".equals(c.string("meta.format"))) {
@@ -366,6 +374,16 @@ public final class Trainer {
                     + c.getLong("trainer.seed") + "; resuming needs the same, got batch " + config.batchSize() + " and seed "
                     + config.seed());
         }
+        Checkpoint before = checkpoint();
+        try {
+            load(c);
+        } catch (RuntimeException e) {
+            load(before);
+            throw e;
+        }
+    }
+
+    private void load(Checkpoint c) {
         model.loadStateDict(c.withPrefix("model."));
         model.loadExtraState(c.withPrefix("extra."));
         optimizer.loadState(c.withPrefix("optim."));
@@ -395,9 +413,33 @@ public final class Trainer {
                 metadata.put(name.substring(5), c.string(name));
             }
         }
+        restoreListeners(c);
+    }
+
+    /** Hands each stateful listener its state; state without a listener to take it is refused. */
+    private void restoreListeners(Checkpoint c) {
+        java.util.Set<String> attached = new java.util.HashSet<>();
+        for (TrainingListener l : listeners) {
+            if (l instanceof StatefulListener s) {
+                attached.add(s.stateName());
+                if (!c.has(LISTENER + s.stateName())) {
+                    throw new IllegalArgumentException("checkpoint has no state for '" + s.stateName()
+                            + "'; it was written by a run without it (resume with the settings it was trained with)");
+                }
+                s.loadState(c.withPrefix(LISTENER + s.stateName() + "."));
+            }
+        }
+        for (String name : c.names()) {
+            if (name.startsWith(LISTENER) && name.indexOf('.', LISTENER.length()) < 0
+                    && !attached.contains(name.substring(LISTENER.length()))) {
+                throw new IllegalArgumentException("checkpoint holds state of '" + name.substring(LISTENER.length())
+                        + "' (" + c.string(name) + ") that this run does not use; resume with the settings it was trained with");
+            }
+        }
     }
 
     private static final int HISTORY_COLUMNS = 10;
+    private static final String LISTENER = "listener.";
 
     private static long bits(double v) {
         return Double.doubleToRawLongBits(v);

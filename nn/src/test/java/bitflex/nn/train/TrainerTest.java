@@ -217,4 +217,24 @@ class TrainerTest {
         resumed.fit(slice, null);
         assertEquals(full.model().stateDict(), resumed.model().stateDict());
     }
+
+    @Test
+    void aRefusedCheckpointLeavesTheTrainerAsItWas(@TempDir Path dir) throws IOException {
+        Dataset slice = train.head(128);
+        Trainer sgd = trainer("mlp", "sgd", 6, 1, 64);
+        sgd.fit(slice, null);
+        Checkpoint fromSgd = sgd.checkpoint();
+
+        Trainer adam = trainer("mlp", "adam", 6, 1, 64);
+        adam.fit(slice.head(64), null);
+        Checkpoint model = adam.model().stateDict();
+        Checkpoint optim = adam.optimizer().state();
+        long step = adam.step();
+        // The model part loads first and would succeed; the optimizer part is for SGD and is refused.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> adam.restore(fromSgd));
+        assertTrue(e.getMessage().contains("sgd"), e.getMessage());
+        assertEquals(model, adam.model().stateDict(), "the model is put back");
+        assertEquals(optim, adam.optimizer().state(), "the optimizer is put back");
+        assertEquals(step, adam.step(), "the position is put back");
+    }
 }

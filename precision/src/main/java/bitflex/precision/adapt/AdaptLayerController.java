@@ -1,5 +1,6 @@
 package bitflex.precision.adapt;
 
+import bitflex.nn.checkpoint.Checkpoint;
 import bitflex.precision.PrecisionDecision;
 import bitflex.engine.fixed.FixedPointFormat;
 
@@ -91,6 +92,27 @@ public final class AdaptLayerController {
     /** Number of weights (and gradient elements) of the layer. */
     public int size() {
         return diversity.size();
+    }
+
+    /** Format, look-back, resolution, strategy, loss window and gradient-diversity window, exactly. */
+    void saveState(Checkpoint c, String prefix) {
+        c.putLongs(prefix + "scalars", new int[] {8}, new long[] {format.wordLength(), format.fracLength(),
+            format.signed() ? 1 : 0, lookBack, resolution, strategy.ordinal(), Double.doubleToRawLongBits(lossSum), lossCount});
+        diversity.saveState(c, prefix + "diversity.");
+    }
+
+    void loadState(Checkpoint c, String prefix) {
+        long[] s = c.longs(prefix + "scalars");
+        if (s.length != 8 || s[5] < 0 || s[5] >= PushUpStrategy.values().length) {
+            throw new IllegalArgumentException("AdaPT layer " + layer + ": saved state does not fit");
+        }
+        format = new FixedPointFormat((int) s[0], (int) s[1], s[2] != 0);
+        lookBack = (int) s[3];
+        resolution = (int) s[4];
+        strategy = PushUpStrategy.values()[(int) s[5]];
+        lossSum = Double.longBitsToDouble(s[6]);
+        lossCount = (int) s[7];
+        diversity.loadState(c, prefix + "diversity.");
     }
 
     public FixedPointFormat format() { return format; }

@@ -1,5 +1,6 @@
 package bitflex.precision.adapt;
 
+import bitflex.nn.checkpoint.Checkpoint;
 import bitflex.precision.LayerRegistry;
 import bitflex.precision.LayerWeights;
 import bitflex.precision.PrecisionDecision;
@@ -80,6 +81,24 @@ public final class AdaptPolicy implements PrecisionPolicy {
             }
         }
         return made;
+    }
+
+    @Override
+    public Checkpoint saveState() {
+        Checkpoint c = new Checkpoint();
+        layers.saveLog(c);
+        for (Map.Entry<String, AdaptLayerController> e : layers.all().entrySet()) {
+            e.getValue().saveState(c, "layer." + e.getKey() + ".");
+        }
+        return c;
+    }
+
+    @Override
+    public void loadState(Checkpoint state) {
+        layers.loadLog(state);
+        for (Map.Entry<String, AdaptLayerController> e : layers.all().entrySet()) {
+            e.getValue().loadState(state, "layer." + e.getKey() + ".");
+        }
     }
 
     /** The controller of a layer, for inspection (look-back, resolution, strategy). */

@@ -1,5 +1,6 @@
 package bitflex.precision.adapt;
 
+import bitflex.nn.checkpoint.Checkpoint;
 import bitflex.precision.ArrayStats;
 
 /**
@@ -85,6 +86,30 @@ public final class GradientDiversity {
         double sq = sumNormSquared;
         // Rounding can put ||S|| a hair above n when all gradients agree; GD >= 1 by definition.
         return Math.max(1.0, count / Math.sqrt(sq));
+    }
+
+    /** S as raw double bits, its squared norm and n, so a restored window continues exactly. */
+    public void saveState(Checkpoint c, String prefix) {
+        long[] bits = new long[sum.length];
+        for (int i = 0; i < bits.length; i++) {
+            bits[i] = Double.doubleToRawLongBits(sum[i]);
+        }
+        c.putLongs(prefix + "sum", new int[] {bits.length}, bits);
+        c.putLongs(prefix + "norm_count", new int[] {2}, new long[] {Double.doubleToRawLongBits(sumNormSquared), count});
+    }
+
+    public void loadState(Checkpoint c, String prefix) {
+        long[] bits = c.longs(prefix + "sum");
+        if (bits.length != sum.length) {
+            throw new IllegalArgumentException("GradientDiversity: saved sum has " + bits.length + " elements, layer has "
+                    + sum.length);
+        }
+        for (int i = 0; i < bits.length; i++) {
+            sum[i] = Double.longBitsToDouble(bits[i]);
+        }
+        long[] nc = c.longs(prefix + "norm_count");
+        sumNormSquared = Double.longBitsToDouble(nc[0]);
+        count = (int) nc[1];
     }
 
     public void reset() {

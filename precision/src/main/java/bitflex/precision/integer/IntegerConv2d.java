@@ -6,6 +6,7 @@ import bitflex.engine.fixed.Rounding;
 import bitflex.engine.fixed.gemm.ConvGeometry;
 import bitflex.engine.fixed.gemm.IntConv2d;
 import bitflex.engine.tensor.Tensor;
+import bitflex.precision.ledger.GemmGeometry;
 import java.util.Arrays;
 
 /**
@@ -73,6 +74,11 @@ public final class IntegerConv2d extends IntegerLayer {
         long[] gb = bias() == null ? null : IntArith.channelSums(qg, geo.n(), out, geo.pixels());
         storeGradients(gw, gb, gfl);
         return new Tensor[] {dx};
+    }
+
+    @Override
+    public GemmGeometry geometry() {
+        return GemmGeometry.conv2d(in, out, kernel, stride, padding, bias() != null);
     }
 
     public int kernelSize() {

@@ -8,6 +8,7 @@ import bitflex.engine.fixed.Rounding;
 import bitflex.engine.fixed.StochasticUpdate;
 import bitflex.nn.Module;
 import bitflex.precision.format.RangeFormat;
+import bitflex.precision.ledger.GemmGeometry;
 import java.util.Arrays;
 
 /**
@@ -30,6 +31,7 @@ public abstract sealed class IntegerLayer extends Module permits IntegerLinear, 
     private int biasGradFl;
     private FixedPointFormat activationFormat;
     private FixedPointFormat gradientFormat;
+    private long gradientBytes;
     private final FixedMomentum weightMomentum;
     private final FixedMomentum biasMomentum;
 
@@ -132,7 +134,39 @@ public abstract sealed class IntegerLayer extends Module permits IntegerLinear, 
         weightGrad = gw;
         biasGrad = gb;
         biasGradFl = gbFl;
+        gradientBytes = (long) gw.size() * gw.format().storage().bits / 8 + (gb == null ? 0 : (long) gb.length * Long.BYTES);
     }
+
+    /** Bytes of the integer gradients of the last backward pass (they live until the update). */
+    public final long gradientBytes() {
+        return gradientBytes;
+    }
+
+    /** Exact zeros among the weight codes. */
+    public final long weightZeros() {
+        long z = 0;
+        switch (weight.storage()) {
+            case byte[] b -> {
+                for (byte v : b) {
+                    z += v == 0 ? 1 : 0;
+                }
+            }
+            case short[] h -> {
+                for (short v : h) {
+                    z += v == 0 ? 1 : 0;
+                }
+            }
+            default -> {
+                for (int i = 0; i < weight.size(); i++) {
+                    z += weight.get(i) == 0 ? 1 : 0;
+                }
+            }
+        }
+        return z;
+    }
+
+    /** The layer's shape for the ledger's MAC counts. */
+    public abstract GemmGeometry geometry();
 
     /**
      * Applies {@code w += SR(-lr g)} to the integer weights and bias (see {@link StochasticUpdate}),

@@ -4,6 +4,7 @@ import bitflex.engine.fixed.FixedPointFormat;
 import bitflex.engine.fixed.QTensor;
 import bitflex.engine.fixed.Rounding;
 import bitflex.engine.tensor.Tensor;
+import bitflex.precision.ledger.GemmGeometry;
 import java.util.Arrays;
 
 /**
@@ -61,6 +62,11 @@ public final class IntegerLinear extends IntegerLayer {
         long[] gb = bias() == null ? null : IntArith.channelSums(qg, n, out, 1);
         storeGradients(gw, gb, gfl);
         return new Tensor[] {dx};
+    }
+
+    @Override
+    public GemmGeometry geometry() {
+        return GemmGeometry.linear(in, out, bias() != null);
     }
 
     public int inFeatures() {

@@ -18,6 +18,7 @@ import bitflex.nn.train.TrainingListener;
 import bitflex.precision.PrecisionDecision;
 import bitflex.precision.PrecisionPolicy;
 import bitflex.precision.format.RangeFormat;
+import bitflex.precision.ledger.GemmGeometry;
 import bitflex.precision.training.PrecisionRun;
 import bitflex.precision.training.TrainingMode;
 import java.util.ArrayList;
@@ -198,13 +199,38 @@ public final class IntegerTraining implements TrainingListener, PrecisionRun {
     }
 
     /** Bytes of the layer's integer bias storage (not part of {@link #weightBytes}; 0 without a bias). */
+    @Override
     public long biasBytes(String layer) {
         return layer(layer).biasBytes();
     }
 
-    /** Bytes of the layer's fixed-point momentum state (0 without momentum). */
+    /** Bytes of the layer's fixed-point momentum state (0 without momentum or before the first step). */
+    @Override
     public long optimizerStateBytes(String layer) {
         return layer(layer).optimizerStateBytes();
+    }
+
+    /** Bytes of the layer's integer weight and bias gradients in its last backward pass (0 before the first). */
+    @Override
+    public long gradientBytes(String layer) {
+        return layer(layer).gradientBytes();
+    }
+
+    /** Exact zeros among the integer weight codes. */
+    @Override
+    public long weightZeros(String layer) {
+        return layer(layer).weightZeros();
+    }
+
+    /** The integer layer that computes {@code layer} (the ledger hooks it for its input shapes). */
+    @Override
+    public Module layerModule(String layer) {
+        return layer(layer);
+    }
+
+    @Override
+    public GemmGeometry geometry(String layer) {
+        return layer(layer).geometry();
     }
 
     /** Always 0: integer mode keeps no float copy of its weights. */

@@ -79,6 +79,26 @@ public final class RctLayerController {
                 Double.NaN, Double.NaN, -1, -1, 0, "", gavg);
     }
 
+    static final int STATE_LENGTH = 7;
+
+    /** Bitwidth, format and window as longs (the window's sum as raw double bits). */
+    long[] state() {
+        return new long[] {bits, format.wordLength(), format.fracLength(), format.signed() ? 1 : 0,
+            Double.doubleToRawLongBits(updateSum), updateCount, windowSteps};
+    }
+
+    void loadState(long[] s) {
+        if (s.length != STATE_LENGTH || s[0] < params.minBits() || s[0] > params.maxBits()) {
+            throw new IllegalArgumentException("RCT layer " + layer + ": saved state does not fit (length " + s.length
+                    + ", bits " + (s.length > 0 ? s[0] : -1) + ", allowed [" + params.minBits() + ", " + params.maxBits() + "])");
+        }
+        bits = (int) s[0];
+        format = new FixedPointFormat((int) s[1], (int) s[2], s[3] != 0);
+        updateSum = Double.longBitsToDouble(s[4]);
+        updateCount = s[5];
+        windowSteps = (int) s[6];
+    }
+
     public int bits() { return bits; }
     public FixedPointFormat format() { return format; }
     public int size() { return size; }

@@ -1,5 +1,6 @@
 package bitflex.precision.rct;
 
+import bitflex.nn.checkpoint.Checkpoint;
 import bitflex.precision.LayerRegistry;
 import bitflex.precision.LayerWeights;
 import bitflex.precision.PrecisionDecision;
@@ -66,6 +67,24 @@ public final class RctPolicy implements PrecisionPolicy {
             }
         }
         return made;
+    }
+
+    @Override
+    public Checkpoint saveState() {
+        Checkpoint c = new Checkpoint();
+        layers.saveLog(c);
+        for (Map.Entry<String, RctLayerController> e : layers.all().entrySet()) {
+            c.putLongs("layer." + e.getKey(), new int[] {RctLayerController.STATE_LENGTH}, e.getValue().state());
+        }
+        return c;
+    }
+
+    @Override
+    public void loadState(Checkpoint state) {
+        layers.loadLog(state);
+        for (Map.Entry<String, RctLayerController> e : layers.all().entrySet()) {
+            e.getValue().loadState(state.longs("layer." + e.getKey()));
+        }
     }
 
     /** The controller of a layer, for inspection. */

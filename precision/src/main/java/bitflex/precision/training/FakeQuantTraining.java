@@ -6,7 +6,8 @@ import bitflex.engine.fixed.Rounding;
 import bitflex.engine.tensor.Tensor;
 import bitflex.nn.Module;
 import bitflex.nn.train.StepInfo;
-import bitflex.nn.train.TrainingListener;
+import bitflex.nn.checkpoint.Checkpoint;
+import bitflex.nn.train.StatefulListener;
 import bitflex.precision.PrecisionDecision;
 import bitflex.precision.PrecisionPolicy;
 import bitflex.precision.format.RangeFormat;
@@ -45,7 +46,7 @@ import java.util.Objects;
  * is given; stochastic rounding draws from a counter generator keyed by seed, layer and step), whose
  * results do not depend on the thread count. Nothing here allocates arrays per step.
  */
-public final class FakeQuantTraining implements TrainingListener, PrecisionRun {
+public final class FakeQuantTraining implements StatefulListener, PrecisionRun {
     private final PrecisionPolicy policy;
     private final Rounding rounding;
     private final long seed;
@@ -234,6 +235,66 @@ public final class FakeQuantTraining implements TrainingListener, PrecisionRun {
     public void afterStep(StepInfo step) {
         policy.afterStep(step.step(), step.loss(), name -> layer(name).weight.data());
         quantizeIn(step.step() + 1);
+    }
+
+    @Override
+    public String stateName() {
+        return "fake_quant";
+    }
+
+    /**
+     * The float32 masters, the policy's name and state, and the settings that shape the run
+     * (rounding, seed, gradient bits, lambda1), all checked on {@link #loadState}. Between steps the
+     * model's weights hold the quantized copy, which the trainer's checkpoint saves with the model.
+     */
+    @Override
+    public Checkpoint saveState() {
+        Checkpoint c = new Checkpoint();
+        c.putString("policy_name", policy.name());
+        c.putString("settings", settings());
+        for (Layer l : layers) {
+            c.putFloats("master." + l.name, new int[] {l.master.length}, l.master);
+        }
+        c.putAll("policy.", policy.saveState());
+        return c;
+    }
+
+    /**
+     * Restores the masters and the policy, after the trainer restored the model (whose weights are
+     * the quantized copy the next forward pass uses). The next step then runs exactly as it would have.
+     */
+    @Override
+    public void loadState(Checkpoint c) {
+        if (!policy.name().equals(c.string("policy_name"))) {
+            throw new IllegalArgumentException("fake-quant: the checkpoint was trained with the " + c.string("policy_name")
+                    + " policy, this run uses " + policy.name());
+        }
+        if (!settings().equals(c.string("settings"))) {
+            throw new IllegalArgumentException("fake-quant: the checkpoint was trained with " + c.string("settings")
+                    + ", this run has " + settings());
+        }
+        for (Layer l : layers) {
+            String key = "master." + l.name;
+            if (!c.has(key)) {
+                throw new IllegalArgumentException("fake-quant: the checkpoint has no master copy of layer " + l.name);
+            }
+            float[] m = c.floats(key);
+            if (m.length != l.master.length) {
+                throw new IllegalArgumentException("fake-quant: the checkpoint's master of " + l.name + " has " + m.length
+                        + " values, the layer has " + l.master.length);
+            }
+            System.arraycopy(m, 0, l.master, 0, m.length);
+        }
+        policy.loadState(c.withPrefix("policy."));
+        for (Layer l : layers) {
+            l.quantizer = l.quantizer.withFormat(policy.format(l.name));
+        }
+        quantizedInPlace = true;
+    }
+
+    private String settings() {
+        return "rounding " + rounding + ", seed " + seed + ", gradient bits " + gradientBits + ", lambda1 "
+                + (l1 == null ? 0.0 : l1.lambda());
     }
 
     /** Saves the masters from the weight tensors and writes their quantization in the current formats. */

@@ -5,6 +5,7 @@ import bitflex.engine.tensor.Tensor;
 import bitflex.nn.Module;
 import bitflex.precision.PrecisionPolicy;
 import bitflex.precision.StaticPolicy;
+import bitflex.precision.adapt.AdaptParameters;
 import bitflex.precision.adapt.AdaptPolicy;
 import bitflex.precision.format.RangeFormat;
 import bitflex.precision.rct.RctParameters;
@@ -33,6 +34,14 @@ public final class Policies {
      * </ul>
      */
     public static PrecisionPolicy create(String name, int bits, Module model) {
+        return create(name, bits, model, AdaptParameters.defaults(), RctParameters.defaults());
+    }
+
+    /**
+     * As {@link #create(String, int, Module)}, with the AdaPT and RCT parameters to use (the RCT
+     * initial bitwidth is replaced by {@code bits}).
+     */
+    public static PrecisionPolicy create(String name, int bits, Module model, AdaptParameters adapt, RctParameters rct) {
         if (bits < 2 || bits > FixedPointFormat.MAX_WORD_LENGTH) {
             throw new IllegalArgumentException("--bits must be in [2, 32], got " + bits);
         }
@@ -46,14 +55,14 @@ public final class Policies {
                 }
                 yield new StaticPolicy(formats, null);
             }
-            case "adapt" -> new AdaptPolicy();
+            case "adapt" -> new AdaptPolicy(adapt);
             case "rct" -> {
-                RctParameters d = RctParameters.defaults();
-                if (bits < d.minBits() || bits > d.maxBits()) {
-                    throw new IllegalArgumentException("--bits for the rct policy must be in [" + d.minBits() + ", "
-                            + d.maxBits() + "], got " + bits);
+                if (bits < rct.minBits() || bits > rct.maxBits()) {
+                    throw new IllegalArgumentException("--bits for the rct policy must be in [" + rct.minBits() + ", "
+                            + rct.maxBits() + "], got " + bits);
                 }
-                yield new RctPolicy(RctParameters.builder().initialBits(bits).build());
+                yield new RctPolicy(new RctParameters(rct.minBits(), rct.maxBits(), bits, rct.window(), rct.minUpdate(),
+                        rct.maxUpdate()));
             }
             default -> throw new IllegalArgumentException("--policy must be one of " + String.join(", ", NAMES) + ", got '"
                     + name + "'");
