@@ -39,6 +39,15 @@ final class EvalCommand implements Callable<Integer> {
         Parallel.setThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
         String name = c.string("meta.model");
         Module model = Models.create(name, 0);
+        if (c.has("meta.mode") && c.string("meta.mode").equals("integer")) {
+            // The weights live as integers in the integer mode's listener state; the policy only has to
+            // register the layers (the saved formats replace the ones it gives).
+            var it = new bitflex.precision.integer.IntegerTraining(model,
+                    bitflex.precision.training.Policies.create("static", 8, model),
+                    bitflex.precision.integer.IntegerOptions.defaults(0));
+            it.loadWeights(c.withPrefix("listener." + it.stateName() + "."));
+            model = it.model();
+        }
         model.loadStateDict(c.withPrefix("model."));
         FashionMnist.Splits d = FashionMnist.load(data);
         if (d.note() != null) {

@@ -117,7 +117,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--act-bits needs --mode integer");
         }
         if (integer) {
-            IntegerCli.check(opt, lambda1, checkpoint, resume);
+            IntegerCli.check(opt, lambda1);
         }
         String pol = fq ? pick("--policy", policy == null ? null : policy.toLowerCase(java.util.Locale.ROOT), saved, "policy",
                 integer ? "rct" : "adapt") : null;
@@ -152,7 +152,8 @@ final class TrainCommand implements Callable<Integer> {
             policyOptions.given(pol).forEach((k, v) -> optMeta.put("opt." + k, v));
         }
         var s = new Training.Settings(m, ep, bs, lrV, mom, opt, sd, th, data, checkpoint, trainSize, sch, md, pol,
-                bitsV, gradV, l1, report, adaptParams, rctParams, optMeta, actBits == null ? 8 : actBits);
+                bitsV, gradV, l1, report, adaptParams, rctParams, optMeta,
+                Integer.parseInt(pick("--act-bits", actBits == null ? null : actBits.toString(), saved, "act_bits", "8")));
         if (report != null) {
             bitflex.bench.report.ReportWriter.prepare(report);
         }

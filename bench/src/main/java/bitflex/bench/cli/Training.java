@@ -232,6 +232,9 @@ final class Training {
                     .putMetadata("grad_bits", Integer.toString(s.gradientBits()))
                     .putMetadata("lambda1", Double.toString(s.lambda1()));
             s.extraMetadata().forEach(trainer::putMetadata);
+            if (quant.mode() == TrainingMode.INTEGER) {
+                trainer.putMetadata("act_bits", Integer.toString(s.activationBits()));
+            }
             // before restore: the trainer hands the listener its saved masters and policy state
             trainer.addListener((TrainingListener) quant);
         }

@@ -54,11 +54,42 @@ class IntegerTrainCommandTest {
     }
 
     @Test
+    void integerCheckpointResumesBitIdenticallyAndEvaluates(@TempDir Path dir) throws IOException {
+        String[] common = {"train", "--model", "mlp", "--train-size", "256", "--batch", "32", "--threads", "1", "--mode",
+            "integer", "--act-bits", "7"};
+        Path whole = dir.resolve("whole.json");
+        TrainCommandTest.Run a = TrainCommandTest.run(concat(common, "--epochs", "2", "--json", whole.toString()));
+        assertEquals(0, a.code(), a.out() + a.err());
+        Path ck = dir.resolve("c.ckpt");
+        TrainCommandTest.Run b = TrainCommandTest.run(concat(common, "--epochs", "1", "--checkpoint", ck.toString()));
+        assertEquals(0, b.code(), b.out() + b.err());
+        Path resumed = dir.resolve("resumed.json");
+        TrainCommandTest.Run c = TrainCommandTest.run("train", "--resume", ck.toString(), "--epochs", "2", "--threads", "1",
+                "--json", resumed.toString());
+        assertEquals(0, c.code(), c.out() + c.err());
+        JsonNode w = new ObjectMapper().readTree(whole.toFile());
+        JsonNode r = new ObjectMapper().readTree(resumed.toFile());
+        assertEquals("integer", r.get("mode").asText());
+        assertEquals(7, r.get("activation_bits").asInt(), "act bits come from the checkpoint");
+        assertEquals(w.get("test_acc").asDouble(), r.get("test_acc").asDouble());
+        assertEquals(w.get("test_loss").asDouble(), r.get("test_loss").asDouble());
+        assertEquals(w.get("layers").toString(), r.get("layers").toString());
+        TrainCommandTest.Run e = TrainCommandTest.run("eval", "--checkpoint", ck.toString(), "--threads", "1");
+        assertEquals(0, e.code(), e.out() + e.err());
+        assertTrue(e.out().contains("test accuracy"), e.out());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    @Test
     void unsupportedIntegerSettingsAreRefusedInOneLine(@TempDir Path dir) {
         String[][] cases = {
             {"train", "--mode", "integer", "--optimizer", "adam"},
             {"train", "--mode", "integer", "--lambda1", "0.001"},
-            {"train", "--mode", "integer", "--checkpoint", dir.resolve("c.ckpt").toString()},
             {"train", "--mode", "integer", "--policy", "static", "--bits", "20", "--train-size", "64"},
             {"train", "--mode", "integer", "--act-bits", "20", "--train-size", "64"},
             {"train", "--act-bits", "8"},

@@ -34,6 +34,12 @@ final class FixedMomentum {
         return format;
     }
 
+    /** Puts back a saved velocity (null storage: none yet). */
+    void restore(Object savedStorage, FixedPointFormat savedFormat) {
+        storage = savedStorage;
+        format = savedFormat;
+    }
+
     long bytes() {
         return storage == null ? 0 : (long) length(storage) * format.storage().bits / 8;
     }

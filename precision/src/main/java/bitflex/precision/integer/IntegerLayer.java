@@ -7,6 +7,7 @@ import bitflex.engine.fixed.Quantizer;
 import bitflex.engine.fixed.Rounding;
 import bitflex.engine.fixed.StochasticUpdate;
 import bitflex.nn.Module;
+import bitflex.nn.checkpoint.Checkpoint;
 import bitflex.precision.format.RangeFormat;
 import bitflex.precision.ledger.GemmGeometry;
 import java.util.Arrays;
@@ -135,6 +136,73 @@ public abstract sealed class IntegerLayer extends Module permits IntegerLinear, 
         biasGrad = gb;
         biasGradFl = gbFl;
         gradientBytes = (long) gw.size() * gw.format().storage().bits / 8 + (gb == null ? 0 : (long) gb.length * Long.BYTES);
+    }
+
+    /** Saves the integer weights, bias and momentum with their formats under {@code prefix}. */
+    final void save(String prefix, Checkpoint c) {
+        put(c, prefix + "weight", weight.format(), weight.storage(), weightShape);
+        if (bias != null) {
+            put(c, prefix + "bias", bias.format(), bias.storage(), bias.shape());
+        }
+        if (weightMomentum.storage() != null) {
+            put(c, prefix + "weight_velocity", weightMomentum.format(), weightMomentum.storage(), weightShape);
+        }
+        if (biasMomentum.storage() != null) {
+            put(c, prefix + "bias_velocity", biasMomentum.format(), biasMomentum.storage(), bias.shape());
+        }
+    }
+
+    /** Restores what {@link #save} wrote; the weight shape and the presence of a bias must match. */
+    final void load(String prefix, Checkpoint c) {
+        weight = get(c, prefix + "weight", weightShape);
+        checkFormat(weight.format());
+        weightMaxAbs = maxAbs(weight);
+        if (bias != null) {
+            bias = get(c, prefix + "bias", bias.shape());
+        }
+        weightMomentum.restore(null, null);
+        biasMomentum.restore(null, null);
+        if (c.has(prefix + "weight_velocity.codes")) {
+            QTensor v = get(c, prefix + "weight_velocity", weightShape);
+            weightMomentum.restore(v.storage(), v.format());
+        }
+        if (bias != null && c.has(prefix + "bias_velocity.codes")) {
+            QTensor v = get(c, prefix + "bias_velocity", bias.shape());
+            biasMomentum.restore(v.storage(), v.format());
+        }
+        clearGradients();
+    }
+
+    private static void put(Checkpoint c, String key, FixedPointFormat f, Object storage, int[] shape) {
+        QTensor t = QTensor.of(f, storage, shape);
+        int[] codes = new int[t.size()];
+        for (int i = 0; i < codes.length; i++) {
+            codes[i] = (int) t.get(i);
+        }
+        c.putInts(key + ".codes", shape, codes);
+        c.putInts(key + ".format", new int[] {3}, new int[] {f.wordLength(), f.fracLength(), f.signed() ? 1 : 0});
+    }
+
+    private QTensor get(Checkpoint c, String key, int[] shape) {
+        if (!c.has(key + ".codes") || !c.has(key + ".format")) {
+            throw new IllegalArgumentException("integer mode: the checkpoint has no " + key + " for layer " + name);
+        }
+        int[] codes = c.ints(key + ".codes");
+        int[] f = c.ints(key + ".format");
+        if (!Arrays.equals(c.shape(key + ".codes"), shape) || f.length != 3) {
+            throw new IllegalArgumentException("integer mode: the checkpoint's " + key + " has shape "
+                    + Arrays.toString(c.shape(key + ".codes")) + ", layer " + name + " needs " + Arrays.toString(shape));
+        }
+        FixedPointFormat fmt = new FixedPointFormat(f[0], f[1], f[2] == 1);
+        Object st = fmt.storage().allocate(codes.length);
+        for (int i = 0; i < codes.length; i++) {
+            if (!fmt.contains(codes[i])) {
+                throw new IllegalArgumentException("integer mode: the checkpoint's " + key + "[" + i + "] = " + codes[i]
+                        + " is outside " + fmt);
+            }
+            FormatConversion.set(st, i, codes[i]);
+        }
+        return QTensor.of(fmt, st, shape);
     }
 
     /** Bytes of the integer gradients of the last backward pass (they live until the update). */

@@ -14,6 +14,8 @@ import bitflex.nn.layers.ReLU;
 import bitflex.nn.layers.ResidualBlock;
 import bitflex.nn.layers.Sequential;
 import bitflex.nn.train.StepInfo;
+import bitflex.nn.checkpoint.Checkpoint;
+import bitflex.nn.train.StatefulListener;
 import bitflex.nn.train.TrainingListener;
 import bitflex.precision.PrecisionDecision;
 import bitflex.precision.PrecisionPolicy;
@@ -64,7 +66,7 @@ import java.util.Objects;
  * ({@link FixedMomentum}); the Trainer's own optimizer must not add momentum to integer weights (it
  * never sees them).
  */
-public final class IntegerTraining implements TrainingListener, PrecisionRun {
+public final class IntegerTraining implements StatefulListener, PrecisionRun {
     private final PrecisionPolicy policy;
     private final IntegerContext ctx;
     private final Module model;
@@ -278,6 +280,59 @@ public final class IntegerTraining implements TrainingListener, PrecisionRun {
             n += l.weight().size() + (l.bias() == null ? 0 : l.bias().size());
         }
         return n;
+    }
+
+    @Override
+    public String stateName() {
+        return "integer";
+    }
+
+    /**
+     * The integer weights, biases and momentum velocities with their formats, the policy's name and
+     * state, and the options (checked on {@link #loadState}). The step number comes from the trainer.
+     */
+    @Override
+    public Checkpoint saveState() {
+        Checkpoint c = new Checkpoint();
+        c.putString("policy_name", policy.name());
+        c.putString("options", ctx.options().toString());
+        for (IntegerLayer l : layers) {
+            l.save("layer." + l.name() + ".", c);
+        }
+        c.putAll("policy.", policy.saveState());
+        return c;
+    }
+
+    @Override
+    public void loadState(Checkpoint c) {
+        if (!policy.name().equals(c.string("policy_name"))) {
+            throw new IllegalArgumentException("integer mode: the checkpoint was trained with the " + c.string("policy_name")
+                    + " policy, this run uses " + policy.name());
+        }
+        if (!ctx.options().toString().equals(c.string("options"))) {
+            throw new IllegalArgumentException("integer mode: the checkpoint was trained with " + c.string("options")
+                    + ", this run has " + ctx.options());
+        }
+        for (IntegerLayer l : layers) {
+            l.load("layer." + l.name() + ".", c);
+        }
+        policy.loadState(c.withPrefix("policy."));
+        for (IntegerLayer l : layers) {
+            if (!policy.format(l.name()).equals(l.weight().format())) {
+                throw new IllegalArgumentException("integer mode: the checkpoint's weights of " + l.name() + " are in "
+                        + l.weight().format() + " but its policy state says " + policy.format(l.name()));
+            }
+        }
+    }
+
+    /**
+     * Loads only the integer weights, biases and velocities of a {@link #saveState} checkpoint (not
+     * the policy's state), for evaluating a saved integer model: the formats are the saved ones.
+     */
+    public void loadWeights(Checkpoint c) {
+        for (IntegerLayer l : layers) {
+            l.load("layer." + l.name() + ".", c);
+        }
     }
 
     /** Dequantized copies of the current integer weights (for inspection and tests). */

@@ -29,6 +29,13 @@ import java.io.IOException;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import java.nio.file.Path;
+import bitflex.nn.checkpoint.CheckpointIO;
+import bitflex.precision.PrecisionDecision;
+import bitflex.precision.PrecisionPolicy;
+import bitflex.precision.adapt.AdaptParameters;
+import bitflex.precision.rct.RctParameters;
 
 /** Integer-mode building blocks: conversion of the zoo, format changes, the update, and the refusals. */
 @Tag("simd")
@@ -176,6 +183,54 @@ class IntegerTrainingTest {
                 assertNotEquals(java.util.Arrays.toString(before.get(l)), java.util.Arrays.toString(it.weights(l)), name + " " + l);
             }
         }
+    }
+
+    /** One run of the mlp on 256 images, RCT with a 3-step window so formats move within the run. */
+    private static Trainer trainer(int epochs, Dataset train, IntegerTraining[] out) {
+        Module fp = Models.create("mlp", 4);
+        PrecisionPolicy policy = Policies.create("rct", 8, fp, AdaptParameters.defaults(),
+                RctParameters.builder().window(3).minUpdate(0.5).build());
+        IntegerTraining it = new IntegerTraining(fp, policy, IntegerOptions.defaults(4).withMomentum(0.9));
+        out[0] = it;
+        Module m = it.model();
+        return new Trainer(m, new SGD(m.parameters(), 0.05, 0.9), new CrossEntropyLoss(), new Trainer.Config(epochs, 32, 4))
+                .addListener(it);
+    }
+
+    @Test
+    void checkpointAndResumeContinueBitIdentically(@TempDir Path dir) throws IOException {
+        Dataset train = FashionMnist.loadBundled(Normalization.FASHION_MNIST).train().head(256);
+        IntegerTraining[] whole = new IntegerTraining[1];
+        trainer(2, train, whole).fit(train, null);
+
+        IntegerTraining[] first = new IntegerTraining[1];
+        Trainer t1 = trainer(1, train, first);
+        t1.fit(train, null);
+        Path ck = dir.resolve("int.ckpt");
+        t1.save(ck);
+        IntegerTraining[] second = new IntegerTraining[1];
+        Trainer t2 = trainer(2, train, second);
+        t2.restore(CheckpointIO.read(ck));
+        t2.fit(train, null);
+
+        assertTrue(whole[0].decisions().stream().anyMatch(PrecisionDecision::changed), "formats moved during the run");
+        assertEquals(whole[0].decisions(), second[0].decisions());
+        for (String l : whole[0].layers()) {
+            assertEquals(whole[0].weightFormat(l), second[0].weightFormat(l), l);
+            assertArrayEquals(whole[0].weights(l), second[0].weights(l), l);
+            assertArrayEquals(whole[0].biasValues(l), second[0].biasValues(l), l);
+            assertEquals(whole[0].optimizerStateBytes(l), second[0].optimizerStateBytes(l), l);
+        }
+
+        // Another policy or other options do not fit the checkpoint.
+        Module fp = Models.create("mlp", 4);
+        IntegerTraining other = new IntegerTraining(fp, Policies.create("rct", 8, fp, AdaptParameters.defaults(),
+                RctParameters.builder().window(3).minUpdate(0.5).build()), IntegerOptions.defaults(4));
+        Module m = other.model();
+        Trainer t3 = new Trainer(m, new SGD(m.parameters(), 0.05, 0.9), new CrossEntropyLoss(), new Trainer.Config(2, 32, 4))
+                .addListener(other);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t3.restore(CheckpointIO.read(ck)));
+        assertTrue(e.getMessage().contains("momentum"), e.getMessage());
     }
 
     @Test
