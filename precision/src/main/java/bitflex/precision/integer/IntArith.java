@@ -154,11 +154,41 @@ final class IntArith {
             }
         }
         FixedPointFormat f = RangeFormat.forMaxAbs(bits, Math.scalb((double) max, -accFl));
+        if (f.fracLength() >= accFl) {
+            // The sums already fit the word length at their own FL (max < 2^(bits-1)): keep them as they
+            // are, exactly (the same values the range format would hold, without a shift per element).
+            return QTensor.of(FixedPointFormat.signed(bits, accFl), narrowCopy(acc, n, bits), shape);
+        }
         Object dst = f.storage().allocate(n);
         int rows = shape.length == 0 || shape[0] == 0 ? 1 : shape[0];
         var stats = acc instanceof int[] c ? Requantize.apply(c, rows, n / rows, accFl, null, null, Quantizer.of(f), dst)
                 : Requantize.apply((long[]) acc, rows, n / rows, accFl, null, null, Quantizer.of(f), dst);
         return QTensor.of(f, dst, shape).withClampStats(stats);
+    }
+
+    private static Object narrowCopy(Object acc, int n, int bits) {
+        Object dst = FixedPointFormat.signed(bits, 0).storage().allocate(n);
+        if (acc instanceof int[] c) {
+            switch (dst) {
+                case byte[] b -> {
+                    for (int i = 0; i < n; i++) {
+                        b[i] = (byte) c[i];
+                    }
+                }
+                case short[] h -> {
+                    for (int i = 0; i < n; i++) {
+                        h[i] = (short) c[i];
+                    }
+                }
+                default -> System.arraycopy(c, 0, dst, 0, n);
+            }
+        } else {
+            long[] c = (long[]) acc;
+            for (int i = 0; i < n; i++) {
+                bitflex.engine.fixed.FormatConversion.set(dst, i, c[i]);
+            }
+        }
+        return dst;
     }
 
     /** A float carrier (workspace tensor) holding the exact values of {@code q} (exact for WL <= 24). */
