@@ -65,6 +65,11 @@ import java.util.Objects;
  * wants. Momentum ({@link IntegerOptions#momentum()}) keeps its velocity in fixed point too
  * ({@link FixedMomentum}); the Trainer's own optimizer must not add momentum to integer weights (it
  * never sees them).
+ *
+ * <p><b>Checkpoints.</b> As a {@link StatefulListener} it saves, under {@code listener.integer.} of a
+ * trainer checkpoint, every layer's integer weights, bias and velocity with their formats, the
+ * policy's state and the options; added to a trainer before {@code restore}, it continues the run
+ * bit-identically. {@link #loadWeights} loads only the weights, for evaluation.
  */
 public final class IntegerTraining implements StatefulListener, PrecisionRun {
     private final PrecisionPolicy policy;
