@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import bitflex.engine.fixed.FixedPointFormat;
 import bitflex.engine.fixed.Storage;
 import bitflex.engine.parallel.Parallel;
-import bitflex.engine.tensor.Tensor;
 import bitflex.nn.Module;
 import bitflex.nn.data.Dataset;
 import bitflex.nn.data.FashionMnist;
