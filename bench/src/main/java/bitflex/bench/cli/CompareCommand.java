@@ -55,6 +55,14 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--repeat", defaultValue = "1", description = "interleaved rounds; the table shows each contender's best (default: ${DEFAULT-VALUE})")
     int repeat;
 
+    /** Runs one bitflex contender and returns its JSON; a fresh JVM unless a test substitutes it. */
+    @FunctionalInterface
+    interface BitflexRunner {
+        JsonNode run(int threads) throws IOException, InterruptedException;
+    }
+
+    BitflexRunner bitflexRunner = this::runBitflex;
+
     @Override
     public Integer call() throws Exception {
         if (!model.equals("mlp") && !model.equals("lenet5")) {
@@ -91,8 +99,18 @@ final class CompareCommand implements Callable<Integer> {
                 torchRuns.get(i).add(runPeer(py, peer, torchThreads[i]));
             }
             out.printf("bitflex, %d thread%s%s ...%n", t, t == 1 ? "" : "s", round);
-            bitflexRuns.add(runBitflex(t));
+            bitflexRuns.add(bitflexRunner.run(t));
         }
+        report(bitflexRuns, torchRuns, t, out);
+        return 0;
+    }
+
+    /**
+     * Prints the table (each contender's fastest run, their ratio and the accuracy gap) to {@code out},
+     * writes it to {@code --json} if set, and returns what was written there. Pure: no process runs here.
+     */
+    Map<String, Object> report(List<JsonNode> bitflexRuns, List<List<JsonNode>> torchRuns, int t, PrintStream out)
+            throws IOException {
         List<JsonNode> torch = new ArrayList<>();
         for (List<JsonNode> runs : torchRuns) {
             torch.add(fastest(runs));
@@ -116,25 +134,25 @@ final class CompareCommand implements Callable<Integer> {
         out.printf("bitflex / best pytorch (%d thr): %.2fx samples/s, test accuracy %+.2f points%n", best.get("threads").asInt(),
                 ratio, accDiff);
 
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", model);
+        m.put("threads", t);
+        m.put("epochs", epochs);
+        m.put("batch", batch);
+        m.put("lr", lr);
+        m.put("momentum", momentum);
+        m.put("seed", seed);
+        m.put("repeat", repeat);
+        m.put("bitflex", bf);
+        m.put("pytorch", torch);
+        m.put("pytorch_best_threads", best.get("threads").asInt());
+        m.put("ratio_samples_per_s", ratio);
+        m.put("test_acc_diff_points", accDiff);
+        m.put("all_runs", Map.of("bitflex", bitflexRuns, "pytorch", torchRuns));
         if (json != null) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("model", model);
-            m.put("threads", t);
-            m.put("epochs", epochs);
-            m.put("batch", batch);
-            m.put("lr", lr);
-            m.put("momentum", momentum);
-            m.put("seed", seed);
-            m.put("repeat", repeat);
-            m.put("bitflex", bf);
-            m.put("pytorch", torch);
-            m.put("pytorch_best_threads", best.get("threads").asInt());
-            m.put("ratio_samples_per_s", ratio);
-            m.put("test_acc_diff_points", accDiff);
-            m.put("all_runs", Map.of("bitflex", bitflexRuns, "pytorch", torchRuns));
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), m);
         }
-        return 0;
+        return m;
     }
 
     private static JsonNode fastest(List<JsonNode> runs) {

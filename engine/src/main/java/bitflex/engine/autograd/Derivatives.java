@@ -228,8 +228,9 @@ public final class Derivatives {
         Tensor dw = null;
         if (needs(w)) {
             if (w.isLeaf() && n > 0 && in > 0 && out > 0) {
+                float beta = w.gradHoldsValues() ? 1f : 0f;
                 Sgemm.sgemm(true, false, out, in, n, 1f, g2.contiguous().data(), 0, out, x2.contiguous().data(), 0, in,
-                        1f, w.gradAccumulator(), 0, in);
+                        beta, w.gradForOverwrite(), 0, in);
             } else {
                 dw = g2.t().matmul(x2);
             }
@@ -238,8 +239,13 @@ public final class Derivatives {
         if (b != null && needs(b)) {
             db = g2.sum(0, false);
             if (b.isLeaf()) {
-                float[] acc = b.gradAccumulator();
-                FloatKernels.binary(FloatKernels.ADD, acc, 0, db.contiguous().data(), 0, acc, 0, out);
+                boolean add = b.gradHoldsValues();
+                float[] acc = b.gradForOverwrite();
+                if (add) {
+                    FloatKernels.binary(FloatKernels.ADD, acc, 0, db.contiguous().data(), 0, acc, 0, out);
+                } else {
+                    System.arraycopy(db.contiguous().data(), 0, acc, 0, out);
+                }
                 db = null;
             }
         }
@@ -256,11 +262,14 @@ public final class Derivatives {
         boolean bInPlace = b != null && needs(b) && b.isLeaf();
         Tensor dw = needs(w) && !wInPlace ? Tensor.empty(w.shape()) : null;
         Tensor db = b != null && needs(b) && !bInPlace ? Tensor.empty(b.shape()) : null;
+        // A zeroed leaf gradient is overwritten rather than added to (see Tensor.gradHoldsValues).
+        boolean addW = wInPlace && w.gradHoldsValues();
+        boolean addB = bInPlace && b.gradHoldsValues();
         Conv2dKernel.backward(x.contiguous().data(), x.shape()[0], o.geometry(), w.contiguous().data(), w.shape()[0],
                 g.contiguous().data(), dx == null ? null : dx.data(),
-                wInPlace ? w.gradAccumulator() : dw == null ? null : dw.data(),
-                bInPlace ? b.gradAccumulator() : db == null ? null : db.data(),
-                o.cols(), wInPlace, bInPlace);
+                wInPlace ? w.gradForOverwrite() : dw == null ? null : dw.data(),
+                bInPlace ? b.gradForOverwrite() : db == null ? null : db.data(),
+                o.cols(), addW, addB);
         return new Tensor[] {dx, dw, db};
     }
 

@@ -52,6 +52,8 @@ public final class Tensor {
     private boolean requiresGrad;
     boolean retainGrad;
     Tensor grad;
+    /** The gradient is logically zero but its buffer not yet cleared (see {@link #zeroGrad()}). */
+    private boolean gradZeroPending;
     Op gradFn;
 
     Tensor(float[] data, int offset, int[] shape, int[] strides, Workspace scope) {
@@ -316,7 +318,16 @@ public final class Tensor {
 
     /** The accumulated gradient of a leaf (a dense heap tensor of the same shape), or null before any backward. */
     public Tensor grad() {
+        materializeZeroGrad();
         return grad;
+    }
+
+    /** Performs a zeroing that {@link #zeroGrad()} left pending. */
+    private void materializeZeroGrad() {
+        if (gradZeroPending) {
+            Arrays.fill(grad.data, 0f);
+            gradZeroPending = false;
+        }
     }
 
     /** True for tensors not produced by a recorded op (parameters, inputs, detached tensors). */
@@ -341,19 +352,51 @@ public final class Tensor {
         if (grad == null) {
             grad = zeros(shape);
         }
+        materializeZeroGrad();
         return grad.data;
     }
 
-    /** Zeroes the accumulated gradient in place (keeps its buffer, so steps do not churn the heap). */
+    /**
+     * Whether a derivative rule that writes this leaf's whole gradient must add to what it holds. False
+     * when there is no gradient yet or it was zeroed since its last write: the rule may then overwrite
+     * every element of {@link #gradForOverwrite()} (a GEMM with beta = 0) instead of adding to zeros,
+     * which saves zeroGrad's pass over the buffer and the read of it.
+     */
+    public boolean gradHoldsValues() {
+        return grad != null && !gradZeroPending;
+    }
+
+    /**
+     * The gradient buffer of a leaf that requires grad, for a rule that will write (when
+     * {@link #gradHoldsValues()} is false: overwrite) every element before anyone reads it. Creates it
+     * if absent and drops a pending zeroing without performing it.
+     */
+    public float[] gradForOverwrite() {
+        if (gradFn != null || !requiresGrad) {
+            throw new IllegalStateException("gradForOverwrite: only for leaf tensors that require grad");
+        }
+        if (grad == null) {
+            grad = dense(new float[numel], shape.clone(), null);
+        }
+        gradZeroPending = false;
+        return grad.data;
+    }
+
+    /**
+     * Zeroes the accumulated gradient (keeps its buffer, so steps do not churn the heap). The zeroing
+     * is lazy: it happens when the gradient is next read ({@link #grad()}, {@link #gradAccumulator()}),
+     * or not at all when backward overwrites the whole buffer first (see {@link #gradHoldsValues()}).
+     */
     public void zeroGrad() {
         if (grad != null) {
-            Arrays.fill(grad.data, 0f);
+            gradZeroPending = true;
         }
     }
 
     /** Drops the gradient buffer entirely. */
     public void clearGrad() {
         grad = null;
+        gradZeroPending = false;
     }
 
     /**
@@ -418,6 +461,9 @@ public final class Tensor {
         float[] src = g.denseData();
         if (grad == null) {
             grad = dense(Arrays.copyOf(src, numel), shape.clone(), null);
+        } else if (gradZeroPending) {
+            System.arraycopy(src, 0, grad.data, 0, numel);
+            gradZeroPending = false;
         } else {
             FloatKernels.binary(FloatKernels.ADD, grad.data, 0, src, 0, grad.data, 0, numel);
         }
