@@ -10,7 +10,8 @@ import java.util.List;
  * and sees plain arrays, so it is independent of the nn module; an nn listener adapts it.
  *
  * <p>Call order per training step: {@link #afterBackward} once for each registered layer that has
- * a gradient, then {@link #afterStep} once. Formats may change only inside {@code afterStep};
+ * a gradient, the optimizer step, {@link #afterUpdate} once for each layer it updated, then
+ * {@link #afterStep} once. Formats may change only inside {@code afterStep};
  * {@link #format} is what the next step's forward pass must use. Policies are deterministic: the
  * same sequence of calls gives the same decisions.
  */
@@ -34,6 +35,20 @@ public interface PrecisionPolicy {
      * arrays are read only and not kept.
      */
     void afterBackward(long step, String layer, float[] weights, float[] gradients, double learningRate);
+
+    /**
+     * After the optimizer step, before {@link #afterStep}: the change the optimizer applied to the
+     * layer's weights in this step was {@code scale * direction[i]} for every element. The caller
+     * picks the factorisation that states the update exactly: a mode with a float master passes the
+     * measured difference {@code after - before} with scale 1 (which covers momentum, Nesterov, Adam
+     * and weight decay alike); integer mode passes its fixed-point velocity (or the gradient without
+     * momentum) with scale {@code -lr}, the update before its stochastic rounding. With plain SGD
+     * this is {@code -lr * gradient}. The array is read only and not kept (callers reuse it).
+     *
+     * <p>The default does nothing: policies that judge gradients, not updates, ignore it.
+     */
+    default void afterUpdate(long step, String layer, float[] direction, double scale) {
+    }
 
     /**
      * After the optimizer step: the step's training loss (NaN if unknown) and access to the updated

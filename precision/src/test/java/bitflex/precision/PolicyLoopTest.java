@@ -94,6 +94,7 @@ class PolicyLoopTest {
             l1.addGradient(wq, grad);
             policy.afterBackward(step, LAYER, wq, grad, lr);
             for (int i = 0; i < w.length; i++) w[i] -= (float) (lr * grad[i]);
+            policy.afterUpdate(step, LAYER, grad, -lr);
             if (integer) {
                 requantize(w, format, r);
             }

@@ -236,15 +236,30 @@ public abstract sealed class IntegerLayer extends Module permits IntegerLinear, 
     /** The layer's shape for the ledger's MAC counts. */
     public abstract GemmGeometry geometry();
 
+    /** Dequantizes this step's weight gradient (exact for its 16 bits) into {@code out}, of the weight's size. */
+    final void dequantizeGradient(float[] out) {
+        Quantizer.dequantize(weightGrad.format(), weightGrad.storage(), 0, out, 0, weightGrad.size());
+    }
+
+    /** {@link #update(double, float[])} without reporting the direction. */
+    final void update(double lr) {
+        update(lr, null);
+    }
+
     /**
      * Applies {@code w += SR(-lr g)} to the integer weights and bias (see {@link StochasticUpdate}),
      * then forgets the gradients. When an updated integer would leave the format's range, the range
      * grows instead of saturating: fractional bits are dropped (nearest-even) until the largest fits,
      * so a policy that derives FL from the weights' range (RCT) sees the grown weights.
+     *
+     * @param direction null, or a buffer of the weight's size that receives what the weight update
+     *                  multiplied by {@code -lr} (the fixed-point velocity with momentum, else the
+     *                  gradient), dequantized exactly: the applied update before stochastic rounding
+     * @return false if there was no gradient (nothing applied, {@code direction} untouched)
      */
-    final void update(double lr) {
+    final boolean update(double lr, float[] direction) {
         if (weightGrad == null) {
-            return;
+            return false;
         }
         long seed = ctx.options().seed();
         double mu = ctx.options().momentum();
@@ -263,6 +278,10 @@ public abstract sealed class IntegerLayer extends Module permits IntegerLinear, 
         long max = StochasticUpdate.maxAbsBound(weightMaxAbs, gMax, wf, gfl, lr);
         if (max > wf.maxInt()) {
             max = StochasticUpdate.maxAbsAfter(wf, weight.storage(), gfl, g, lr, seed, ws);
+        }
+        if (direction != null) {
+            FixedPointFormat gf = mu > 0 ? weightMomentum.format() : weightGrad.format();
+            Quantizer.dequantize(gf, g, 0, direction, 0, weight.size());
         }
         FixedPointFormat to = widened(wf, max);
         weightMaxAbs = StochasticUpdate.apply(wf, weight.storage(), gfl, g, lr, seed, ws, to, weight.storage()).maxAbs();
@@ -294,6 +313,7 @@ public abstract sealed class IntegerLayer extends Module permits IntegerLinear, 
         }
         weightGrad = null;
         biasGrad = null;
+        return true;
     }
 
     /** Drops the pending gradients without applying them. */

@@ -58,9 +58,12 @@ import java.util.Objects;
  *
  * <p><b>Step protocol.</b> {@code beforeForward}: the step number keys this step's stochastic draws.
  * Backward leaves each layer's integer gradients in the layer. {@code afterBackward}: each layer is
- * reported to {@code policy.afterBackward} (dequantized views: transient arrays, not kept), then its
+ * reported to {@code policy.afterBackward} (dequantized views), then its
  * update is applied with the optimizer's learning rate (so schedules work; the Trainer's optimizer
- * updates only the float parameters that remain, such as batch-norm scales). {@code afterStep}:
+ * updates only the float parameters that remain, such as batch-norm scales) and reported to
+ * {@code policy.afterUpdate} as {@code -lr} times the fixed-point velocity (the gradient without
+ * momentum): the update before its stochastic rounding, which is unbiased, so this is the applied
+ * integer change in expectation, without its rounding noise or a copy of the old weights. {@code afterStep}:
  * {@code policy.afterStep}, then every weight is converted exactly to the format the policy now
  * wants. Momentum ({@link IntegerOptions#momentum()}) keeps its velocity in fixed point too
  * ({@link FixedMomentum}); the Trainer's own optimizer must not add momentum to integer weights (it
@@ -77,6 +80,8 @@ public final class IntegerTraining implements StatefulListener, PrecisionRun {
     private final Module model;
     private final List<IntegerLayer> layers = new ArrayList<>();
     private final Map<String, IntegerLayer> byName = new LinkedHashMap<>();
+    /** Per layer, allocated once: the gradient for {@code policy.afterBackward}, then the update's direction. */
+    private final float[][] views;
 
     /**
      * @param floatModel the model to convert; its Linear and Conv2d weights are registered with
@@ -93,6 +98,10 @@ public final class IntegerTraining implements StatefulListener, PrecisionRun {
         this.model = convert("", floatModel);
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("integer mode: the model has no Linear or Conv2d layer");
+        }
+        views = new float[layers.size()][];
+        for (int i = 0; i < views.length; i++) {
+            views[i] = new float[layers.get(i).weight().size()];
         }
     }
 
@@ -260,13 +269,18 @@ public final class IntegerTraining implements StatefulListener, PrecisionRun {
     @Override
     public void afterBackward(StepInfo step) {
         double lr = step.optimizer().lr();
-        for (IntegerLayer l : layers) {
+        for (int i = 0; i < layers.size(); i++) {
+            IntegerLayer l = layers.get(i);
             if (l.weightGradient() != null) {
-                policy.afterBackward(step.step(), l.name(), l.weight().dequantize(), l.weightGradient().dequantize(), lr);
+                l.dequantizeGradient(views[i]);
+                policy.afterBackward(step.step(), l.name(), l.weight().dequantize(), views[i], lr);
             }
         }
-        for (IntegerLayer l : layers) {
-            l.update(lr);
+        for (int i = 0; i < layers.size(); i++) {
+            IntegerLayer l = layers.get(i);
+            if (l.update(lr, views[i])) {
+                policy.afterUpdate(step.step(), l.name(), views[i], -lr);
+            }
         }
     }
 

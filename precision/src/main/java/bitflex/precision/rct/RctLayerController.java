@@ -9,7 +9,8 @@ import bitflex.precision.format.RangeFormat;
  * RCT/APT state of one layer: bitwidth {@code b}, the format it implies for the current weights,
  * and the running window of update sizes measured in grid steps.
  *
- * <p>Each observed gradient adds {@code |lr g_i| / 2^-FL} for every element, with the FL the step
+ * <p>Each observed optimizer step adds {@code |Δw_i| / 2^-FL} for every element, {@code Δw} the
+ * update the optimizer applied (with momentum {@code lr v}, not {@code lr g}) and FL the one the step
  * ran in. Every {@code K} observed steps, {@code Gavg} (the mean over all elements and steps of the
  * window) moves {@code b} by one bit: up when below {@code Tmin} (updates underflow the grid), down
  * when above {@code Tmax} (the layer learns at a coarser grid too), within {@code [bmin, bmax]}.
@@ -32,20 +33,22 @@ public final class RctLayerController {
         this.format = RangeFormat.forMaxAbs(bits, RangeFormat.maxAbs("RCT layer " + layer + " weights", weights));
     }
 
-    /** Adds one step's updates {@code |lr g| / 2^-FL} to the window. */
-    public void observeGradient(float[] gradient, double learningRate) {
-        if (gradient.length != size) {
-            throw new IllegalArgumentException("RCT layer " + layer + ": gradient has " + gradient.length
+    /**
+     * Adds one optimizer step's applied update {@code scale * direction} to the window, in grid steps
+     * of the format the step ran in: {@code |scale direction_i| / 2^-FL} for every element.
+     */
+    public void observeUpdate(float[] direction, double scale) {
+        if (direction.length != size) {
+            throw new IllegalArgumentException("RCT layer " + layer + ": update has " + direction.length
                     + " elements, registered " + size);
         }
-        if (!(learningRate >= 0) || Double.isInfinite(learningRate)) {
-            throw new IllegalArgumentException("RCT layer " + layer + ": learning rate must be finite and"
-                    + " non-negative, got " + learningRate);
+        if (Double.isNaN(scale) || Double.isInfinite(scale)) {
+            throw new IllegalArgumentException("RCT layer " + layer + ": update scale must be finite, got " + scale);
         }
-        double perStep = Math.scalb(learningRate, format.fracLength());
-        double sum = ArrayStats.sumAbs("RCT layer " + layer + " gradient", gradient);
+        double perStep = Math.scalb(Math.abs(scale), format.fracLength());
+        double sum = ArrayStats.sumAbs("RCT layer " + layer + " update", direction);
         updateSum += sum * perStep;
-        updateCount += gradient.length;
+        updateCount += direction.length;
         windowSteps++;
     }
 

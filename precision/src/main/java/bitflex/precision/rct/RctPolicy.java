@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * RCT / APT (Huang et al., arXiv 2103.14493 and 2012.12775) as a {@link PrecisionPolicy}: one
- * bitwidth per layer, moved one bit at a time by how large the updates are against the grid, with
+ * bitwidth per layer, moved one bit at a time by how large the applied updates are against the grid, with
  * {@code Tmin} as the single trade-off knob. Meant for INTEGER mode (no master copy), where an
  * update far below one grid step is lost unless the bitwidth grows. See {@link RctParameters}.
  */
@@ -50,9 +50,20 @@ public final class RctPolicy implements PrecisionPolicy {
         return c.format();
     }
 
+    /** Only checks the layer is registered: RCT judges the applied update, see {@link #afterUpdate}. */
     @Override
     public void afterBackward(long step, String layer, float[] weights, float[] gradients, double learningRate) {
-        layers.get(layer).observeGradient(gradients, learningRate);
+        layers.get(layer);
+    }
+
+    /**
+     * Adds the step's applied update to the layer's {@code Gavg} window. DESIGN.md defines
+     * {@code Gavg} on {@code |lr g|}, the update of plain SGD; the applied update is what lands on the
+     * grid under momentum ({@code lr v}, about ten times {@code lr g} at 0.9) or any other optimizer.
+     */
+    @Override
+    public void afterUpdate(long step, String layer, float[] direction, double scale) {
+        layers.get(layer).observeUpdate(direction, scale);
     }
 
     @Override

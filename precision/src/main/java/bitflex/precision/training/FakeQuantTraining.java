@@ -39,8 +39,10 @@ import java.util.Objects;
  *       dynamic fixed-point format of {@code gradientBits}, then copy the masters back into the
  *       weight tensors so the optimizer updates the float master with that gradient (the
  *       straight-through estimator: the quantizer's derivative is taken as 1).</li>
- *   <li>{@code afterStep}: {@code policy.afterStep} on the updated masters (formats may change
- *       here), then save the masters and put their quantization in the new formats in place.</li>
+ *   <li>{@code afterStep}: {@code policy.afterUpdate} with each updated layer's applied update
+ *       (updated master minus the saved one), {@code policy.afterStep} on the updated masters
+ *       (formats may change here), then save the masters and put their quantization in the new
+ *       formats in place.</li>
  * </ol>
  * Quantization is the engine's {@link Quantizer} (saturating; nearest-even unless another rounding
  * is given; stochastic rounding draws from a counter generator keyed by seed, layer and step), whose
@@ -65,6 +67,8 @@ public final class FakeQuantTraining implements StatefulListener, PrecisionRun {
         final int index;
         Quantizer quantizer;
         FixedPointFormat gradientFormat;
+        /** Had a gradient this step, so the optimizer updated its master. */
+        boolean stepped;
 
         Layer(String name, Tensor weight, int index) {
             this.name = name;
@@ -218,6 +222,7 @@ public final class FakeQuantTraining implements StatefulListener, PrecisionRun {
                 continue;
             }
             float[] grad = g.data();
+            l.stepped = true;
             policy.afterBackward(step.step(), l.name, l.weight.data(), grad, lr);
             if (l1 != null) {
                 l1.addGradient(l.master, grad);
@@ -231,8 +236,26 @@ public final class FakeQuantTraining implements StatefulListener, PrecisionRun {
         restoreMasters();
     }
 
+    /**
+     * Reports each updated layer's applied update {@code Δw = after - before} (the masters before the
+     * step are still in {@code master}, the updated ones in the weight tensor) to
+     * {@code policy.afterUpdate}, then runs {@code policy.afterStep} and requantizes.
+     */
     @Override
     public void afterStep(StepInfo step) {
+        for (Layer l : layers) {
+            if (l.stepped) {
+                l.stepped = false;
+                // Δw is computed into the master buffer itself: quantizeIn below rewrites the master from
+                // the updated weights, so no second buffer per weight is needed.
+                float[] w = l.weight.data();
+                float[] m = l.master;
+                for (int i = 0; i < m.length; i++) {
+                    m[i] = w[i] - m[i];
+                }
+                policy.afterUpdate(step.step(), l.name, m, 1.0);
+            }
+        }
         policy.afterStep(step.step(), step.loss(), name -> layer(name).weight.data());
         quantizeIn(step.step() + 1);
     }

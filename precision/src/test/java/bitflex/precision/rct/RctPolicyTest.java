@@ -37,6 +37,7 @@ class RctPolicyTest {
                 for (int i = 0; i < n; i++) g[i] = (float) (r.nextGaussian() * scale);
                 int bitsBefore = policy.controller("conv").bits();
                 policy.afterBackward(step, "conv", w, g, 0.05);
+                policy.afterUpdate(step, "conv", g, -0.05);
                 List<PrecisionDecision> made = policy.afterStep(step, Double.NaN, name -> w);
                 for (PrecisionDecision d : made) {
                     windows++;
@@ -66,9 +67,9 @@ class RctPolicyTest {
         float[] w = {0.5f, -0.25f}; // max 0.5 -> FL = 8 - 1 - 0 = 7, step 1/128
         policy.register("fc", w);
         assertEquals(FixedPointFormat.signed(8, 7), policy.format("fc"));
-        policy.afterBackward(1, "fc", w, new float[] {0.01f, -0.03f}, 0.25);
+        policy.afterUpdate(1, "fc", new float[] {0.01f, -0.03f}, -0.25);
         assertTrue(policy.afterStep(1, 1.0, name -> w).isEmpty());
-        policy.afterBackward(2, "fc", w, new float[] {0.0f, 0.02f}, 0.25);
+        policy.afterUpdate(2, "fc", new float[] {0.0f, 0.02f}, -0.25);
         PrecisionDecision d = policy.afterStep(2, 1.0, name -> w).get(0);
         // mean |lr g| = 0.25 * (0.01 + 0.03 + 0 + 0.02) / 4 = 0.00375; in steps of 1/128: 0.48,
         // inside [Tmin, Tmax] = [0.1, 0.8].
@@ -84,15 +85,32 @@ class RctPolicyTest {
         RctPolicy policy = new RctPolicy(RctParameters.builder().window(1).bits(4, 16).initialBits(8).build());
         policy.register("fc", w);
         for (int step = 1; step <= 20; step++) {
-            policy.afterBackward(step, "fc", w, new float[] {1e-9f, 1e-9f}, 0.01);
+            policy.afterUpdate(step, "fc", new float[] {1e-9f, 1e-9f}, -0.01);
             policy.afterStep(step, 0, name -> w);
         }
         assertEquals(16, policy.controller("fc").bits());
         for (int step = 21; step <= 40; step++) {
-            policy.afterBackward(step, "fc", w, new float[] {10f, 10f}, 0.1);
+            policy.afterUpdate(step, "fc", new float[] {10f, 10f}, -0.1);
             policy.afterStep(step, 0, name -> w);
         }
         assertEquals(4, policy.controller("fc").bits());
+    }
+
+    @Test
+    void onlyAppliedUpdatesFillTheWindow() {
+        float[] w = {1.0f, -0.5f};
+        RctPolicy policy = new RctPolicy(RctParameters.builder().window(1).build());
+        policy.register("fc", w);
+        policy.afterBackward(1, "fc", w, new float[] {1e-9f, 1e-9f}, 0.01);
+        assertTrue(policy.afterStep(1, 0, name -> w).isEmpty(), "a gradient alone is not an optimizer step");
+        policy.afterUpdate(2, "fc", new float[] {0.5f, -0.25f}, 2);
+        PrecisionDecision d = policy.afterStep(2, 0, name -> w).get(0);
+        // FL = 8 - 1 - 1 = 6: |2 * 0.5| * 64 and |2 * -0.25| * 64, mean 48.
+        assertEquals(48.0, d.gavg(), 0.0);
+        assertThrows(IllegalArgumentException.class, () -> policy.afterUpdate(3, "fc", new float[3], 1));
+        assertThrows(IllegalArgumentException.class, () -> policy.afterUpdate(3, "fc", new float[2], Double.NaN));
+        assertThrows(IllegalArgumentException.class, () -> policy.afterUpdate(3, "fc", new float[] {Float.NaN, 0}, 1));
+        assertThrows(IllegalArgumentException.class, () -> policy.afterUpdate(3, "nope", new float[2], 1));
     }
 
     @Test
