@@ -56,6 +56,11 @@ public abstract class Module {
         return out;
     }
 
+    /** Whether any forward hook is attached to this module itself (a container may then not fuse it away). */
+    public final boolean hasForwardHooks() {
+        return !hooks.isEmpty();
+    }
+
     /** Adds a forward hook to this module (not its children); returns an action that removes it. */
     public final Runnable addForwardHook(ForwardHook hook) {
         hooks.add(hook);

@@ -70,8 +70,9 @@ public final class Derivatives {
             case Op.Cat o -> catGrad(o, g);
             case Op.Linear o -> linearGrad(o, g);
             case Op.Conv2d o -> convGrad(o, g);
-            case Op.MaxPool2d o -> new Tensor[] {poolGrad(o.x(), o.geometry(), g, o.out())};
-            case Op.AvgPool2d o -> new Tensor[] {poolGrad(o.x(), o.geometry(), g, null)};
+            case Op.MaxPool2d o -> new Tensor[] {poolGrad(o.x(), o.geometry(), g, o.out(), false)};
+            case Op.ReluMaxPool2d o -> new Tensor[] {poolGrad(o.x(), o.geometry(), g, o.out(), true)};
+            case Op.AvgPool2d o -> new Tensor[] {poolGrad(o.x(), o.geometry(), g, null, false)};
             case Op.BatchNorm2d o -> batchNormGrad(o, g);
             case Op.Dropout o -> new Tensor[] {g.mul(Tensor.of(o.mask(), g.shape()))};
             case Op.CrossEntropy o -> new Tensor[] {crossEntropyGrad(o, g)};
@@ -273,7 +274,7 @@ public final class Derivatives {
         return new Tensor[] {dx, dw, db};
     }
 
-    private static Tensor poolGrad(Tensor x, ConvGeometry geo, Tensor g, Tensor maxOut) {
+    private static Tensor poolGrad(Tensor x, ConvGeometry geo, Tensor g, Tensor maxOut, boolean relu) {
         int[] xs = x.shape();
         int planes = xs[0] * xs[1];
         Tensor dx = Tensor.empty(xs);
@@ -283,7 +284,9 @@ public final class Derivatives {
         float[] yv = maxOut == null ? null : maxOut.contiguous().data();
         int grain = Math.max(1, (GRAIN / 4) / Math.max(1, geo.h() * geo.w()));
         Parallel.forRange(planes, grain, (f, t) -> {
-            if (maxOut != null) {
+            if (relu) {
+                PoolKernels.reluMaxBackward(xv, yv, gv, geo, f, t, d);
+            } else if (maxOut != null) {
                 PoolKernels.maxBackward(xv, yv, gv, geo, f, t, d);
             } else {
                 PoolKernels.avgBackward(gv, geo, f, t, d);

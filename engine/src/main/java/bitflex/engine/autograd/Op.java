@@ -70,6 +70,8 @@ public sealed interface Op {
     }
     /** Max pooling; backward routes each output's gradient to the first window element equal to {@code out}. */
     record MaxPool2d(Tensor x, ConvGeometry geometry, Tensor out) implements Op { public Tensor[] inputs() { return new Tensor[] {x}; } }
+    /** Max pooling of ReLU(x) in one op; {@code out} the pooled output (see {@code PoolKernels.reluMaxBackward}). */
+    record ReluMaxPool2d(Tensor x, ConvGeometry geometry, Tensor out) implements Op { public Tensor[] inputs() { return new Tensor[] {x}; } }
     /** Average pooling (divisor KH * KW, as PyTorch's default {@code count_include_pad}). */
     record AvgPool2d(Tensor x, ConvGeometry geometry) implements Op { public Tensor[] inputs() { return new Tensor[] {x}; } }
     /**

@@ -22,6 +22,10 @@ import bitflex.engine.parallel.Parallel;
  * number of threads. Forward keeps the column matrices for backward when they are small (see
  * {@link #setColumnCacheFloats}); larger ones are recomputed in backward, so such a convolution saves
  * only its input. Scratch buffers are per thread and their contents never affect results.
+ *
+ * <p>Exception: a single-input-channel, stride-1 layer (LeNet's first) runs its forward and, when no
+ * input gradient is wanted, its weight gradient by {@link Conv2dDirect} (same chunks, same chunk-order
+ * sum), since im2col of one channel costs as much as the GEMM it feeds.
  */
 public final class Conv2dKernel {
     private Conv2dKernel() {}
@@ -47,7 +51,7 @@ public final class Conv2dKernel {
     /** Floats of column matrix a layer would keep for backward, or 0 if it recomputes it. */
     public static long columnCacheSize(int n, ConvGeometry g) {
         long size = (long) n * g.patch() * g.positions();
-        return g.pointwise() || size > columnCacheFloats ? 0 : size;
+        return g.pointwise() || Conv2dDirect.applies(g) || size > columnCacheFloats ? 0 : size;
     }
 
     private static final int COL = 0;
@@ -76,6 +80,22 @@ public final class Conv2dKernel {
      * for {@link #backward}.
      */
     public static void forward(float[] x, int n, ConvGeometry g, float[] w, int o, float[] b, float[] y, float[] keepCols) {
+        if (Conv2dDirect.applies(g)) {
+            int xs = g.h() * g.w();
+            int ys = o * g.positions();
+            int per = samplesPerChunk(n, g);
+            Parallel.forEach((n + per - 1) / per, c -> {
+                for (int s = c * per; s < Math.min(n, (c + 1) * per); s++) {
+                    Conv2dDirect.forwardSample(x, s * xs, g, w, o, b, y, s * ys);
+                }
+            });
+            return;
+        }
+        forwardIm2col(x, n, g, w, o, b, y, keepCols);
+    }
+
+    /** {@link #forward} always by im2col + GEMM (also the reference for the direct kernel's tests). */
+    static void forwardIm2col(float[] x, int n, ConvGeometry g, float[] w, int o, float[] b, float[] y, float[] keepCols) {
         int ckk = g.patch();
         int p = g.positions();
         int xs = g.c() * g.h() * g.w();
@@ -123,6 +143,16 @@ public final class Conv2dKernel {
      */
     public static void backward(float[] x, int n, ConvGeometry g, float[] w, int o, float[] dy,
                                 float[] dx, float[] dw, float[] db, float[] keptCols, boolean addW, boolean addB) {
+        backward(x, n, g, w, o, dy, dx, dw, db, keptCols, addW, addB, dx == null && Conv2dDirect.applies(g));
+    }
+
+    /** {@link #backward}, the weight gradient by {@link Conv2dDirect} when {@code direct} (needs dx == null). */
+    static void backward(float[] x, int n, ConvGeometry g, float[] w, int o, float[] dy, float[] dx, float[] dw, float[] db,
+                         float[] keptCols, boolean addW, boolean addB, boolean direct) {
+        if (direct && (dx != null || !Conv2dDirect.applies(g))) {
+            throw new IllegalArgumentException("conv2d backward: the direct kernel needs one input channel, stride 1 and no input gradient, got "
+                    + g + (dx != null ? " with an input gradient" : ""));
+        }
         int ckk = g.patch();
         int p = g.positions();
         int xs = g.c() * g.h() * g.w();
@@ -136,6 +166,12 @@ public final class Conv2dKernel {
         Parallel.forEach(n == 0 ? 0 : chunks, c -> {
             int from = c * per;
             int cnt = Math.min(n, from + per) - from;
+            if (direct) {
+                if (dw != null) {
+                    Conv2dDirect.chunkWeightGrad(x, from, cnt, g, dy, o, partial, c * o * ckk);
+                }
+                return;
+            }
             int ld = cnt * p;
             // dY of the chunk as one [O, S*P] matrix (a view when the chunk is one sample)
             float[] dyc;

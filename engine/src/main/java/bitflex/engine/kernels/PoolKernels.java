@@ -61,9 +61,36 @@ public final class PoolKernels {
      * order. The winner is found again from x and y instead of being stored by forward.
      */
     public static void maxBackward(float[] x, float[] y, float[] dy, ConvGeometry g, int from, int to, float[] dx) {
+        maxBackward(x, y, dy, g, from, to, dx, false);
+    }
+
+    /**
+     * Max pooling of ReLU(x), planes [from, to) of x into y: the window max, then max(., 0). Equal bit
+     * for bit to ReLU then {@link #maxForward} (max commutes with the monotone max(., 0)), without
+     * writing the full-size ReLU output.
+     */
+    public static void reluMaxForward(float[] x, ConvGeometry g, int from, int to, float[] y) {
+        maxForward(x, g, from, to, y);
+        int per = g.oh() * g.ow();
+        for (int i = from * per, end = to * per; i < end; i++) {
+            y[i] = Math.max(y[i], 0f);
+        }
+    }
+
+    /**
+     * Gradient of {@link #reluMaxForward} w.r.t. its input x (dx planes [from, to) overwritten): an
+     * output's gradient goes to its max-pool winner only when the output is positive (a zero or NaN
+     * output means the ReLU derivative, 0 there, kills it). Bit for bit what {@link #maxBackward} of
+     * the ReLU output followed by the ReLU backward gives.
+     */
+    public static void reluMaxBackward(float[] x, float[] y, float[] dy, ConvGeometry g, int from, int to, float[] dx) {
+        maxBackward(x, y, dy, g, from, to, dx, true);
+    }
+
+    private static void maxBackward(float[] x, float[] y, float[] dy, ConvGeometry g, int from, int to, float[] dx, boolean relu) {
         int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow();
         if (g.kh() == 2 && g.kw() == 2 && g.strideH() == 2 && g.strideW() == 2 && g.padH() == 0 && g.padW() == 0) {
-            max2x2Backward(x, y, dy, g, from, to, dx);
+            max2x2Backward(x, y, dy, g, from, to, dx, relu);
             return;
         }
         for (int pl = from; pl < to; pl++) {
@@ -77,6 +104,9 @@ public final class PoolKernels {
                     int j0 = Math.max(0, c * g.strideW() - g.padW());
                     int j1 = Math.min(w, c * g.strideW() - g.padW() + g.kw());
                     float m = y[yb + r * ow + c];
+                    if (relu && !(m > 0f)) {
+                        continue;
+                    }
                     boolean nan = m != m;
                     search:
                     for (int i = i0; i < i1; i++) {
@@ -98,7 +128,7 @@ public final class PoolKernels {
      * 2x2 / stride 2 backward: the winner's position is chosen with integer selects (which the JIT
      * turns into conditional moves) instead of branches that would mispredict on every other window.
      */
-    private static void max2x2Backward(float[] x, float[] y, float[] dy, ConvGeometry g, int from, int to, float[] dx) {
+    private static void max2x2Backward(float[] x, float[] y, float[] dy, ConvGeometry g, int from, int to, float[] dx, boolean relu) {
         int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow();
         for (int pl = from; pl < to; pl++) {
             int xb = pl * h * w;
@@ -118,7 +148,7 @@ public final class PoolKernels {
                     at = (v2 == m) | (nan & v2 != v2) ? 2 : at;
                     at = (v1 == m) | (nan & v1 != v1) ? 1 : at;
                     at = (v0 == m) | (nan & v0 != v0) ? 0 : at;
-                    float d = 0f + dy[out + c];
+                    float d = relu && !(m > 0f) ? 0f : 0f + dy[out + c];
                     dx[i0] = at == 0 ? d : 0f;
                     dx[i0 + 1] = at == 1 ? d : 0f;
                     dx[i0 + w] = at == 2 ? d : 0f;

@@ -25,7 +25,22 @@ public final class PoolKernelsScalar {
         }
     }
 
+    public static void reluMaxForward(float[] x, ConvGeometry g, int from, int to, float[] y) {
+        maxForward(x, g, from, to, y);
+        for (int i = from * g.oh() * g.ow(); i < to * g.oh() * g.ow(); i++) {
+            y[i] = y[i] > 0f || Float.isNaN(y[i]) ? y[i] : 0f;
+        }
+    }
+
+    public static void reluMaxBackward(float[] x, float[] y, float[] dy, ConvGeometry g, int from, int to, float[] dx) {
+        maxBackward(x, y, dy, g, from, to, dx, true);
+    }
+
     public static void maxBackward(float[] x, float[] y, float[] dy, ConvGeometry g, int from, int to, float[] dx) {
+        maxBackward(x, y, dy, g, from, to, dx, false);
+    }
+
+    private static void maxBackward(float[] x, float[] y, float[] dy, ConvGeometry g, int from, int to, float[] dx, boolean relu) {
         int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow();
         for (int pl = from; pl < to; pl++) {
             for (int k = 0; k < h * w; k++) {
@@ -34,7 +49,7 @@ public final class PoolKernelsScalar {
             for (int r = 0; r < oh; r++) {
                 for (int c = 0; c < ow; c++) {
                     float m = y[(pl * oh + r) * ow + c];
-                    boolean done = false;
+                    boolean done = relu && !(m > 0f);
                     for (int i = 0; i < g.kh() && !done; i++) {
                         for (int j = 0; j < g.kw() && !done; j++) {
                             int ih = r * g.strideH() - g.padH() + i;

@@ -103,6 +103,19 @@ public final class Functional {
         return Tensor.needsGrad(x) ? y.record(new Op.MaxPool2d(x, g, y)) : y;
     }
 
+    /**
+     * {@code maxPool2d(x.relu(), ...)} as one op, bit for bit the same values and gradients, without
+     * the full-size ReLU output and its backward pass.
+     */
+    public static Tensor reluMaxPool2d(Tensor x, int kernel, int stride, int padding) {
+        ConvGeometry g = poolGeometry("reluMaxPool2d", x, kernel, kernel, stride, stride, padding, padding);
+        int planes = x.shape[0] * x.shape[1];
+        Tensor y = Tensor.empty(x.shape[0], x.shape[1], g.oh(), g.ow());
+        float[] xd = x.denseData();
+        Parallel.forRange(planes, planeGrain(g), (f, t) -> PoolKernels.reluMaxForward(xd, g, f, t, y.data));
+        return Tensor.needsGrad(x) ? y.record(new Op.ReluMaxPool2d(x, g, y)) : y;
+    }
+
     /** Average pooling with a square window. */
     public static Tensor avgPool2d(Tensor x, int kernel, int stride, int padding) {
         return avgPool2d(x, kernel, kernel, stride, stride, padding, padding);

@@ -18,4 +18,9 @@ public final class MaxPool2d extends Pool2d {
     public Tensor forward(Tensor x) {
         return Functional.maxPool2d(x, kernel, stride, padding);
     }
+
+    /** {@code forward(x.relu())} as one fused op (bit for bit the same values and gradients). */
+    public Tensor forwardAfterRelu(Tensor x) {
+        return Functional.reluMaxPool2d(x, kernel, stride, padding);
+    }
 }

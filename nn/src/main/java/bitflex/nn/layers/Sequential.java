@@ -5,7 +5,12 @@ import bitflex.nn.Module;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Applies its children in order; they are named by index ({@code 0}, {@code 1}, ...), as in PyTorch. */
+/**
+ * Applies its children in order; they are named by index ({@code 0}, {@code 1}, ...), as in PyTorch.
+ * A {@link ReLU} directly followed by a {@link MaxPool2d}, neither with forward hooks, runs as the one
+ * fused op {@link MaxPool2d#forwardAfterRelu} (the same values and gradients bit for bit, one full-size
+ * tensor and pass fewer); the children, their names and the state dict do not change.
+ */
 public final class Sequential extends Module {
     private final List<Module> layers = new ArrayList<>();
 
@@ -33,8 +38,15 @@ public final class Sequential extends Module {
     @Override
     public Tensor forward(Tensor x) {
         Tensor y = x;
-        for (Module m : layers) {
-            y = m.apply(y);
+        for (int i = 0; i < layers.size(); i++) {
+            Module m = layers.get(i);
+            if (m instanceof ReLU && i + 1 < layers.size() && layers.get(i + 1) instanceof MaxPool2d pool
+                    && !m.hasForwardHooks() && !pool.hasForwardHooks() && y.dim() == 4) {
+                y = pool.forwardAfterRelu(y);
+                i++;
+            } else {
+                y = m.apply(y);
+            }
         }
         return y;
     }
