@@ -58,7 +58,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--act-bits", description = "integer: word length of the activations entering each GEMM or "
             + "convolution, FL from each batch's range, in [2, 16] (default: 8)")
     Integer actBits;
-    @Option(names = "--lambda1", description = "fake-quant: L1 penalty weight added to the weight gradients (default: 0)")
+    @Option(names = "--lambda1", description = "fake-quant and integer: L1 penalty weight; lambda1 * sign(w) is added to the weight gradients (default: 0)")
     Double lambda1;
     @Option(names = "--report", description = "write report.json, report.md and PNG charts (formats, ledger, memory, "
             + "density, against the FP32 and QAT baselines) into this directory, created if missing")
@@ -117,7 +117,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--act-bits needs --mode integer");
         }
         if (integer) {
-            IntegerCli.check(opt, lambda1);
+            IntegerCli.check(opt);
         }
         String pol = fq ? pick("--policy", policy == null ? null : policy.toLowerCase(java.util.Locale.ROOT), saved, "policy",
                 integer ? "rct" : "adapt") : null;

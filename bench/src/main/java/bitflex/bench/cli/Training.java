@@ -209,7 +209,7 @@ final class Training {
             case "integer" -> {
                 IntegerTraining it = new IntegerTraining(model, Policies.create(s.policy(), s.bits(), model, s.adapt(), s.rct()),
                         IntegerOptions.defaults(s.seed()).withActivationBits(s.activationBits())
-                                .withGradientBits(s.gradientBits()).withMomentum(s.momentum()));
+                                .withGradientBits(s.gradientBits()).withMomentum(s.momentum()).withLambda1(s.lambda1()));
                 model = it.model(); // the float model is dropped: its weights live on only as integers
                 quant = it;
             }

@@ -86,10 +86,18 @@ class IntegerTrainCommandTest {
     }
 
     @Test
+    void integerRunTakesLambda1() {
+        TrainCommandTest.Run r = TrainCommandTest.run("train", "--model", "mlp", "--train-size", "64", "--batch", "32",
+                "--mode", "integer", "--lambda1", "0.001", "--threads", "1");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("lambda1 0.001"), r.out());
+    }
+
+    @Test
     void unsupportedIntegerSettingsAreRefusedInOneLine(@TempDir Path dir) {
         String[][] cases = {
             {"train", "--mode", "integer", "--optimizer", "adam"},
-            {"train", "--mode", "integer", "--lambda1", "0.001"},
+            {"train", "--mode", "integer", "--lambda1", "-1", "--train-size", "64"},
             {"train", "--mode", "integer", "--policy", "static", "--bits", "20", "--train-size", "64"},
             {"train", "--mode", "integer", "--act-bits", "20", "--train-size", "64"},
             {"train", "--act-bits", "8"},

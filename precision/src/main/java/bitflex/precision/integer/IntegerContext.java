@@ -36,4 +36,13 @@ final class IntegerContext {
         }
         return (step * MAX_LAYERS + layer) * Purpose.values().length + purpose.ordinal();
     }
+
+    /**
+     * The stream of the L1 subgradient's rounding for one (step, layer): the bitwise complement of
+     * the weight update's stream, so negative and disjoint from every {@link Purpose} stream, while
+     * adding no purpose keeps the numbering, and so every draw of a run without L1, unchanged.
+     */
+    long l1Stream(int layer) {
+        return ~stream(layer, Purpose.WEIGHT_UPDATE);
+    }
 }

@@ -248,7 +248,8 @@ public abstract sealed class IntegerLayer extends Module permits IntegerLinear, 
 
     /**
      * Applies {@code w += SR(-lr g)} to the integer weights and bias (see {@link StochasticUpdate}),
-     * then forgets the gradients. When an updated integer would leave the format's range, the range
+     * then forgets the gradients. With {@link IntegerOptions#lambda1()} the weight gradient first
+     * gains the L1 subgradient (see {@link IntegerL1}). When an updated integer would leave the format's range, the range
      * grows instead of saturating: fractional bits are dropped (nearest-even) until the largest fits,
      * so a policy that derives FL from the weights' range (RCT) sees the grown weights.
      *
@@ -267,21 +268,38 @@ public abstract sealed class IntegerLayer extends Module permits IntegerLinear, 
         FixedPointFormat wf = weight.format();
         Object g = weightGrad.storage();
         int gfl = weightGrad.format().fracLength();
+        double lambda1 = ctx.options().lambda1();
+        // The gradient's integers (a 16-bit requantization or the velocity) are bounded by their word
+        // length; when that bound proves nothing can leave the range, the range pass is skipped.
+        long gMax = 1L << (weightGrad.format().wordLength() - 1);
+        if (lambda1 > 0) {
+            // Joins the gradient before the velocity, like SGD's weight decay.
+            long[] gl = IntegerL1.add(weight.storage(), g, gfl, lambda1, seed, ctx.l1Stream(index));
+            g = gl;
+            gMax = IntegerL1.maxAbs(gl);
+        }
         if (mu > 0) {
             weightMomentum.accumulate(g, gfl, mu, seed, ctx.stream(index, IntegerContext.Purpose.WEIGHT_MOMENTUM));
             g = weightMomentum.storage();
             gfl = weightMomentum.format().fracLength();
         }
-        // The gradient's integers (a 16-bit requantization or the velocity) are bounded by their word
-        // length; when that bound proves nothing can leave the range, the range pass is skipped.
-        long gMax = 1L << ((mu > 0 ? weightMomentum.format() : weightGrad.format()).wordLength() - 1);
+        if (mu > 0) {
+            gMax = 1L << (weightMomentum.format().wordLength() - 1);
+        }
         long max = StochasticUpdate.maxAbsBound(weightMaxAbs, gMax, wf, gfl, lr);
         if (max > wf.maxInt()) {
             max = StochasticUpdate.maxAbsAfter(wf, weight.storage(), gfl, g, lr, seed, ws);
         }
         if (direction != null) {
-            FixedPointFormat gf = mu > 0 ? weightMomentum.format() : weightGrad.format();
-            Quantizer.dequantize(gf, g, 0, direction, 0, weight.size());
+            if (g instanceof long[] gl) {
+                double unit = Math.scalb(1.0, -gfl);
+                for (int i = 0; i < gl.length; i++) {
+                    direction[i] = (float) (gl[i] * unit);
+                }
+            } else {
+                FixedPointFormat gf = mu > 0 ? weightMomentum.format() : weightGrad.format();
+                Quantizer.dequantize(gf, g, 0, direction, 0, weight.size());
+            }
         }
         FixedPointFormat to = widened(wf, max);
         weightMaxAbs = StochasticUpdate.apply(wf, weight.storage(), gfl, g, lr, seed, ws, to, weight.storage()).maxAbs();

@@ -31,13 +31,17 @@ import bitflex.engine.fixed.gemm.Accumulator;
  * <tr><td>accumulator</td><td>32-bit saturating</td><td>DESIGN.md's 32-bit default; saturating rather
  *     than wrapping so a rare overflow clips instead of flipping sign (the kernels stay on their fast
  *     path whenever the data prove no partial sum can overflow)</td></tr>
+ * <tr><td>lambda1</td><td>0 (none)</td><td>L1 sparsification: the subgradient {@code lambda1 sign(w)}
+ *     joins the weight gradient (before the velocity) as stochastically rounded codes in the gradient's
+ *     format, so small weights drift to exact integer zeros; a zero weight is not pushed. The CLI
+ *     passes its {@code --lambda1}.</td></tr>
  * </table>
  *
  * @param seed seed of every stochastic rounding (gradient quantization, updates, format changes)
  */
 public record IntegerOptions(int activationBits, int gradientBits, Rounding gradientRounding, int outputBits,
                              int weightGradientBits, int biasBits, Accumulator accumulator, long seed,
-                             double momentum, int momentumBits) {
+                             double momentum, int momentumBits, double lambda1) {
     /** Widest operand the integer GEMM and convolution kernels take. */
     public static final int MAX_OPERAND_BITS = 16;
 
@@ -50,6 +54,9 @@ public record IntegerOptions(int activationBits, int gradientBits, Rounding grad
         check("momentumBits", momentumBits, 2, 32);
         if (!(momentum >= 0 && momentum < 1)) {
             throw new IllegalArgumentException("IntegerOptions.momentum must be in [0, 1), got " + momentum);
+        }
+        if (!(lambda1 >= 0) || Double.isInfinite(lambda1)) {
+            throw new IllegalArgumentException("IntegerOptions.lambda1 must be finite and >= 0, got " + lambda1);
         }
         if (gradientRounding == null || accumulator == null) {
             throw new IllegalArgumentException("IntegerOptions: gradientRounding and accumulator must not be null");
@@ -64,28 +71,34 @@ public record IntegerOptions(int activationBits, int gradientBits, Rounding grad
 
     /** The defaults above with the given seed. */
     public static IntegerOptions defaults(long seed) {
-        return new IntegerOptions(8, 8, Rounding.STOCHASTIC, 16, 16, 16, Accumulator.INT32_SATURATE, seed, 0, 16);
+        return new IntegerOptions(8, 8, Rounding.STOCHASTIC, 16, 16, 16, Accumulator.INT32_SATURATE, seed, 0, 16, 0);
     }
 
     public IntegerOptions withActivationBits(int bits) {
-        return new IntegerOptions(bits, gradientBits, gradientRounding, outputBits, weightGradientBits, biasBits, accumulator, seed, momentum, momentumBits);
+        return new IntegerOptions(bits, gradientBits, gradientRounding, outputBits, weightGradientBits, biasBits, accumulator, seed, momentum, momentumBits, lambda1);
     }
 
     public IntegerOptions withGradientBits(int bits) {
-        return new IntegerOptions(activationBits, bits, gradientRounding, outputBits, weightGradientBits, biasBits, accumulator, seed, momentum, momentumBits);
+        return new IntegerOptions(activationBits, bits, gradientRounding, outputBits, weightGradientBits, biasBits, accumulator, seed, momentum, momentumBits, lambda1);
     }
 
     public IntegerOptions withGradientRounding(Rounding r) {
-        return new IntegerOptions(activationBits, gradientBits, r, outputBits, weightGradientBits, biasBits, accumulator, seed, momentum, momentumBits);
+        return new IntegerOptions(activationBits, gradientBits, r, outputBits, weightGradientBits, biasBits, accumulator, seed, momentum, momentumBits, lambda1);
     }
 
     public IntegerOptions withAccumulator(Accumulator a) {
-        return new IntegerOptions(activationBits, gradientBits, gradientRounding, outputBits, weightGradientBits, biasBits, a, seed, momentum, momentumBits);
+        return new IntegerOptions(activationBits, gradientBits, gradientRounding, outputBits, weightGradientBits, biasBits, a, seed, momentum, momentumBits, lambda1);
     }
 
     /** SGD momentum in [0, 1), 0 for none. */
     public IntegerOptions withMomentum(double mu) {
         return new IntegerOptions(activationBits, gradientBits, gradientRounding, outputBits, weightGradientBits, biasBits,
-                accumulator, seed, mu, momentumBits);
+                accumulator, seed, mu, momentumBits, lambda1);
+    }
+
+    /** The L1 penalty weight, finite and >= 0, 0 for none. */
+    public IntegerOptions withLambda1(double l) {
+        return new IntegerOptions(activationBits, gradientBits, gradientRounding, outputBits, weightGradientBits, biasBits,
+                accumulator, seed, momentum, momentumBits, l);
     }
 }
