@@ -41,17 +41,17 @@ final class FixedMomentum {
     }
 
     long bytes() {
-        return storage == null ? 0 : (long) length(storage) * format.storage().bits / 8;
+        return storage == null ? 0 : (long) IntArith.length(storage) * format.storage().bits / 8;
     }
 
     /** {@code v = mu v + g} for gradient integers {@code g} at {@code gradFl}. */
     void accumulate(Object g, int gradFl, double mu, long seed, long stream) {
-        int n = length(g);
+        int n = IntArith.length(g);
         if (storage == null) {
             storage = Storage.forWordLength(bits).allocate(n);
             format = FixedPointFormat.signed(bits, 0);
-        } else if (length(storage) != n) {
-            throw new IllegalArgumentException("momentum of " + what + ": gradient has " + n + " elements, velocity " + length(storage));
+        } else if (IntArith.length(storage) != n) {
+            throw new IllegalArgumentException("momentum of " + what + ": gradient has " + n + " elements, velocity " + IntArith.length(storage));
         }
         // v and g are integers times powers of two: scaling by 2^-FL is an exact multiplication.
         double vs = mu * Math.scalb(1.0, -format.fracLength());
@@ -109,7 +109,7 @@ final class FixedMomentum {
             }
             default -> {
                 for (int t = 0; t < len; t++) {
-                    x[t] = vs * get(v, off + t);
+                    x[t] = vs * IntArith.get(v, off + t);
                 }
             }
         }
@@ -131,20 +131,10 @@ final class FixedMomentum {
             }
             default -> {
                 for (int t = 0; t < len; t++) {
-                    x[t] += gs * get(g, off + t);
+                    x[t] += gs * IntArith.get(g, off + t);
                 }
             }
         }
-    }
-
-    private static long get(Object a, int i) {
-        return switch (a) {
-            case byte[] b -> b[i];
-            case short[] s -> s[i];
-            case int[] x -> x[i];
-            case long[] l -> l[i];
-            default -> throw new IllegalArgumentException("not an integer array: " + a.getClass().getSimpleName());
-        };
     }
 
     private static void set(Object a, int i, long k) {
@@ -156,13 +146,4 @@ final class FixedMomentum {
         }
     }
 
-    private static int length(Object a) {
-        return switch (a) {
-            case byte[] b -> b.length;
-            case short[] s -> s.length;
-            case int[] x -> x.length;
-            case long[] l -> l.length;
-            default -> throw new IllegalArgumentException("not an integer array: " + a.getClass().getSimpleName());
-        };
-    }
 }

@@ -228,4 +228,26 @@ final class IntArith {
         }
         return s;
     }
+
+    /** Element {@code i} of an integer storage array (byte, short, int or long). */
+    static long get(Object a, int i) {
+        return switch (a) {
+            case byte[] b -> b[i];
+            case short[] s -> s[i];
+            case int[] x -> x[i];
+            case long[] l -> l[i];
+            default -> throw new IllegalArgumentException("not an integer array: " + a.getClass().getSimpleName());
+        };
+    }
+
+    /** Length of an integer storage array (byte, short, int or long). */
+    static int length(Object a) {
+        return switch (a) {
+            case byte[] b -> b.length;
+            case short[] s -> s.length;
+            case int[] x -> x.length;
+            case long[] l -> l.length;
+            default -> throw new IllegalArgumentException("not an integer array: " + a.getClass().getSimpleName());
+        };
+    }
 }

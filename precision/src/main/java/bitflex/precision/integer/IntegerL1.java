@@ -22,9 +22,9 @@ final class IntegerL1 {
      * {@code long[]} (the sum may not fit the gradient's word length).
      */
     static long[] add(Object weights, Object g, int gradFl, double lambda1, long seed, long stream) {
-        int n = length(g);
-        if (length(weights) != n) {
-            throw new IllegalArgumentException("integer L1: weights have " + length(weights) + " elements, gradient " + n);
+        int n = IntArith.length(g);
+        if (IntArith.length(weights) != n) {
+            throw new IllegalArgumentException("integer L1: weights have " + IntArith.length(weights) + " elements, gradient " + n);
         }
         double push = Math.min(MAX_PUSH, lambda1 * Math.scalb(1.0, gradFl));
         long key = CounterRng.key(seed, stream);
@@ -33,13 +33,13 @@ final class IntegerL1 {
         long[] out = new long[n];
         Parallel.forRange(n, GRAIN, (from, to) -> {
             for (int i = from; i < to; i++) {
-                long w = get(weights, i);
+                long w = IntArith.get(weights, i);
                 long d = 0;
                 if (w != 0) {
                     double x = w > 0 ? push : -push;
                     d = (long) Math.floor(x + CounterRng.uniform24(i, k0, k1) * 0x1p-24);
                 }
-                out[i] = get(g, i) + d;
+                out[i] = IntArith.get(g, i) + d;
             }
         });
         return out;
@@ -53,23 +53,4 @@ final class IntegerL1 {
         return m;
     }
 
-    private static long get(Object a, int i) {
-        return switch (a) {
-            case byte[] b -> b[i];
-            case short[] s -> s[i];
-            case int[] x -> x[i];
-            case long[] l -> l[i];
-            default -> throw new IllegalArgumentException("integer L1: not an integer array: " + a.getClass().getSimpleName());
-        };
-    }
-
-    private static int length(Object a) {
-        return switch (a) {
-            case byte[] b -> b.length;
-            case short[] s -> s.length;
-            case int[] x -> x.length;
-            case long[] l -> l.length;
-            default -> throw new IllegalArgumentException("integer L1: not an integer array: " + a.getClass().getSimpleName());
-        };
-    }
 }
