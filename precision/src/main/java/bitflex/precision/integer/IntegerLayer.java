@@ -237,6 +237,12 @@ public abstract sealed class IntegerLayer extends Module permits IntegerLinear, 
     public abstract GemmGeometry geometry();
 
     /** Dequantizes this step's weight gradient (exact for its 16 bits) into {@code out}, of the weight's size. */
+    /** Writes the weights' exact values into {@code out} (the weight's size) and returns it. */
+    final float[] dequantizeWeight(float[] out) {
+        Quantizer.dequantize(weight.format(), weight.storage(), 0, out, 0, weight.size());
+        return out;
+    }
+
     final void dequantizeGradient(float[] out) {
         Quantizer.dequantize(weightGrad.format(), weightGrad.storage(), 0, out, 0, weightGrad.size());
     }

@@ -80,7 +80,10 @@ public final class IntegerTraining implements StatefulListener, PrecisionRun {
     private final Module model;
     private final List<IntegerLayer> layers = new ArrayList<>();
     private final Map<String, IntegerLayer> byName = new LinkedHashMap<>();
-    /** Per layer, allocated once: the gradient for {@code policy.afterBackward}, then the update's direction. */
+    /**
+     * Per layer, allocated once: the gradient for {@code policy.afterBackward}, then the update's
+     * direction, then the weights' values for {@code policy.afterStep}.
+     */
     private final float[][] views;
 
     /**
@@ -286,7 +289,11 @@ public final class IntegerTraining implements StatefulListener, PrecisionRun {
 
     @Override
     public void afterStep(StepInfo step) {
-        policy.afterStep(step.step(), step.loss(), name -> layer(name).weight().dequantize());
+        // The update has been reported, so each layer's buffer is free to carry its weights' values.
+        policy.afterStep(step.step(), step.loss(), name -> {
+            IntegerLayer l = layer(name);
+            return l.dequantizeWeight(views[l.index()]);
+        });
         for (IntegerLayer l : layers) {
             l.convertWeights(policy.format(l.name()));
         }
