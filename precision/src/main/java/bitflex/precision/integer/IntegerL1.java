@@ -18,19 +18,19 @@ final class IntegerL1 {
     private IntegerL1() {}
 
     /**
-     * The gradient codes {@code g} (at {@code 2^-gradFl}) plus the rounded subgradient, as a new
-     * {@code long[]} (the sum may not fit the gradient's word length).
+     * The gradient codes {@code g} (at {@code 2^-gradFl}) plus the rounded subgradient, written into
+     * {@code out} (a {@code long[]}: the sum may not fit the gradient's word length) and returned.
      */
-    static long[] add(Object weights, Object g, int gradFl, double lambda1, long seed, long stream) {
+    static long[] add(Object weights, Object g, int gradFl, double lambda1, long seed, long stream, long[] out) {
         int n = IntArith.length(g);
-        if (IntArith.length(weights) != n) {
-            throw new IllegalArgumentException("integer L1: weights have " + IntArith.length(weights) + " elements, gradient " + n);
+        if (IntArith.length(weights) != n || out.length != n) {
+            throw new IllegalArgumentException("integer L1: weights have " + IntArith.length(weights) + " elements, output "
+                    + out.length + ", gradient " + n);
         }
         double push = Math.min(MAX_PUSH, lambda1 * Math.scalb(1.0, gradFl));
         long key = CounterRng.key(seed, stream);
         int k0 = CounterRng.k0(key);
         int k1 = CounterRng.k1(key);
-        long[] out = new long[n];
         Parallel.forRange(n, GRAIN, (from, to) -> {
             for (int i = from; i < to; i++) {
                 long w = IntArith.get(weights, i);

@@ -33,6 +33,8 @@ public abstract sealed class IntegerLayer extends Module permits IntegerLinear, 
     private FixedPointFormat activationFormat;
     private FixedPointFormat gradientFormat;
     private long gradientBytes;
+    /** The weight gradient plus the L1 subgradient, allocated on the first step with lambda1 > 0 and reused. */
+    private long[] l1Gradient;
     private final FixedMomentum weightMomentum;
     private final FixedMomentum biasMomentum;
 
@@ -135,7 +137,8 @@ public abstract sealed class IntegerLayer extends Module permits IntegerLinear, 
         weightGrad = gw;
         biasGrad = gb;
         biasGradFl = gbFl;
-        gradientBytes = (long) gw.size() * gw.format().storage().bits / 8 + (gb == null ? 0 : (long) gb.length * Long.BYTES);
+        gradientBytes = (long) gw.size() * gw.format().storage().bits / 8 + (gb == null ? 0 : (long) gb.length * Long.BYTES)
+                + (l1Gradient == null ? 0 : (long) l1Gradient.length * Long.BYTES);
     }
 
     /** Saves the integer weights, bias and momentum with their formats under {@code prefix}. */
@@ -280,7 +283,10 @@ public abstract sealed class IntegerLayer extends Module permits IntegerLinear, 
         long gMax = 1L << (weightGrad.format().wordLength() - 1);
         if (lambda1 > 0) {
             // Joins the gradient before the velocity, like SGD's weight decay.
-            long[] gl = IntegerL1.add(weight.storage(), g, gfl, lambda1, seed, ctx.l1Stream(index));
+            if (l1Gradient == null) {
+                l1Gradient = new long[weight.size()];
+            }
+            long[] gl = IntegerL1.add(weight.storage(), g, gfl, lambda1, seed, ctx.l1Stream(index), l1Gradient);
             g = gl;
             gMax = IntegerL1.maxAbs(gl);
         }
