@@ -329,19 +329,13 @@ public final class IntegerTraining implements StatefulListener, PrecisionRun {
         return c;
     }
 
-    /** Whether saved options match; a checkpoint from before lambda1 existed matches lambda1 = 0. */
-    private boolean sameOptions(String saved) {
-        String now = ctx.options().toString();
-        return now.equals(saved) || (ctx.options().lambda1() == 0 && now.replace(", lambda1=0.0]", "]").equals(saved));
-    }
-
     @Override
     public void loadState(Checkpoint c) {
         if (!policy.name().equals(c.string("policy_name"))) {
             throw new IllegalArgumentException("integer mode: the checkpoint was trained with the " + c.string("policy_name")
                     + " policy, this run uses " + policy.name());
         }
-        if (!sameOptions(c.string("options"))) {
+        if (!ctx.options().toString().equals(c.string("options"))) {
             throw new IllegalArgumentException("integer mode: the checkpoint was trained with " + c.string("options")
                     + ", this run has " + ctx.options());
         }
