@@ -3,7 +3,8 @@ package bitflex.engine.kernels;
 import java.util.Arrays;
 
 /**
- * Max and average pooling over planes (each plane H x W of one sample and channel). Windows are
+ * Max and average pooling over planes (each plane H x W of one sample and channel); the 2x2 / stride 2
+ * max pool goes to the vectorised {@link MaxPool2x2}. Windows are
  * clipped to the input, so padding never wins a max and adds zeros to an average; the average divides
  * by KH * KW (PyTorch's default {@code count_include_pad=true}). Max pooling stores only its output;
  * backward finds each window's winner again (the first element equal to the maximum).
@@ -16,21 +17,8 @@ public final class PoolKernels {
     /** Max-pools planes [from, to) of x into y: Math.max over the window in row-major order (NaN wins). */
     public static void maxForward(float[] x, ConvGeometry g, int from, int to, float[] y) {
         int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow();
-        if (g.kh() == 2 && g.kw() == 2 && g.strideH() == 2 && g.strideW() == 2 && g.padH() == 0 && g.padW() == 0) {
-            // The common 2x2 / stride 2 window: branch-free (a compare-and-branch per element would
-            // mispredict half the time on activations).
-            for (int pl = from; pl < to; pl++) {
-                int xb = pl * h * w;
-                int yb = pl * oh * ow;
-                for (int r = 0; r < oh; r++) {
-                    int top = xb + 2 * r * w;
-                    int out = yb + r * ow;
-                    for (int c = 0; c < ow; c++) {
-                        int i0 = top + 2 * c;
-                        y[out + c] = Math.max(Math.max(Math.max(x[i0], x[i0 + 1]), x[i0 + w]), x[i0 + w + 1]);
-                    }
-                }
-            }
+        if (MaxPool2x2.applies(g)) {
+            MaxPool2x2.forward(x, g, from, to, y, false);
             return;
         }
         for (int pl = from; pl < to; pl++) {
@@ -70,6 +58,10 @@ public final class PoolKernels {
      * writing the full-size ReLU output.
      */
     public static void reluMaxForward(float[] x, ConvGeometry g, int from, int to, float[] y) {
+        if (MaxPool2x2.applies(g)) {
+            MaxPool2x2.forward(x, g, from, to, y, true);
+            return;
+        }
         maxForward(x, g, from, to, y);
         int per = g.oh() * g.ow();
         for (int i = from * per, end = to * per; i < end; i++) {
@@ -89,8 +81,8 @@ public final class PoolKernels {
 
     private static void maxBackward(float[] x, float[] y, float[] dy, ConvGeometry g, int from, int to, float[] dx, boolean relu) {
         int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow();
-        if (g.kh() == 2 && g.kw() == 2 && g.strideH() == 2 && g.strideW() == 2 && g.padH() == 0 && g.padW() == 0) {
-            max2x2Backward(x, y, dy, g, from, to, dx, relu);
+        if (MaxPool2x2.applies(g)) {
+            MaxPool2x2.backward(x, y, dy, g, from, to, dx, relu);
             return;
         }
         for (int pl = from; pl < to; pl++) {
@@ -120,47 +112,6 @@ public final class PoolKernels {
                         }
                     }
                 }
-            }
-        }
-    }
-
-    /**
-     * 2x2 / stride 2 backward: the winner's position is chosen with integer selects (which the JIT
-     * turns into conditional moves) instead of branches that would mispredict on every other window.
-     */
-    private static void max2x2Backward(float[] x, float[] y, float[] dy, ConvGeometry g, int from, int to, float[] dx, boolean relu) {
-        int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow();
-        for (int pl = from; pl < to; pl++) {
-            int xb = pl * h * w;
-            int yb = pl * oh * ow;
-            // The windows tile the plane without overlap, so each covered element is written once
-            // (0 + gradient for the winner, 0 elsewhere: the same bits as zero-fill then add); only an
-            // odd last row or column, which no window covers, is filled.
-            for (int r = 0; r < oh; r++) {
-                int top = xb + 2 * r * w;
-                int out = yb + r * ow;
-                for (int c = 0; c < ow; c++) {
-                    int i0 = top + 2 * c;
-                    float m = y[out + c];
-                    boolean nan = m != m;
-                    float v0 = x[i0], v1 = x[i0 + 1], v2 = x[i0 + w];
-                    int at = 3;
-                    at = (v2 == m) | (nan & v2 != v2) ? 2 : at;
-                    at = (v1 == m) | (nan & v1 != v1) ? 1 : at;
-                    at = (v0 == m) | (nan & v0 != v0) ? 0 : at;
-                    float d = relu && !(m > 0f) ? 0f : 0f + dy[out + c];
-                    dx[i0] = at == 0 ? d : 0f;
-                    dx[i0 + 1] = at == 1 ? d : 0f;
-                    dx[i0 + w] = at == 2 ? d : 0f;
-                    dx[i0 + w + 1] = at == 3 ? d : 0f;
-                }
-                if (2 * ow < w) {
-                    Arrays.fill(dx, top + 2 * ow, top + w, 0f);
-                    Arrays.fill(dx, top + w + 2 * ow, top + 2 * w, 0f);
-                }
-            }
-            if (2 * oh < h) {
-                Arrays.fill(dx, xb + 2 * oh * w, xb + h * w, 0f);
             }
         }
     }
