@@ -12,7 +12,7 @@ weights and biases uniform in +-1/sqrt(fan_in)), the IDX files and the normalisa
 ((x/255 - 0.2860) / 0.3530), a fresh seeded shuffle every epoch, the last short batch kept, the
 mean cross-entropy loss and SGD with momentum (dampening 0, no weight decay).
 `samples_per_s` and `wall_s` cover training only, batch assembly included; reading the files and
-the test evaluation are outside that window.
+the test evaluation are outside that window. `epoch_samples_per_s` has each epoch's own rate.
 
 Run it with Debian's python3 (python3-torch):  /usr/bin/python3 bench/peers/pytorch_baseline.py --model mlp
 """
@@ -115,7 +115,9 @@ def main():
     t0 = time.perf_counter()
     seen = 0
     last_loss = float("nan")
+    epoch_rates = []
     for _ in range(a.epochs):
+        e0, seen0 = time.perf_counter(), seen
         order = torch.randperm(n, generator=gen)
         for i in range(0, n, a.batch):
             idx = order[i:i + a.batch]
@@ -127,6 +129,7 @@ def main():
             opt.step()
             seen += xb.shape[0]
         last_loss = loss.item()
+        epoch_rates.append((seen - seen0) / (time.perf_counter() - e0))
     train_s = time.perf_counter() - t0
 
     net.eval()
@@ -137,7 +140,7 @@ def main():
     print(json.dumps({
         "framework": "pytorch", "torch": torch.__version__, "model": a.model, "threads": a.threads,
         "epochs": a.epochs, "batch": a.batch, "lr": a.lr, "momentum": a.momentum, "seed": a.seed,
-        "train_samples": seen, "samples_per_s": seen / train_s, "wall_s": train_s,
+        "train_samples": seen, "samples_per_s": seen / train_s, "wall_s": train_s, "epoch_samples_per_s": epoch_rates,
         "total_s": time.perf_counter() - t_start, "last_loss": last_loss,
         "test_acc": correct / x_test.shape[0], "data": os.path.abspath(directory),
     }))

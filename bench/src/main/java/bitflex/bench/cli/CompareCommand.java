@@ -3,6 +3,7 @@ package bitflex.bench.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -96,10 +97,11 @@ final class CompareCommand implements Callable<Integer> {
             String round = repeat == 1 ? "" : " (round " + (r + 1) + "/" + repeat + ")";
             for (int i = 0; i < torchThreads.length; i++) {
                 out.printf("pytorch, %d thread%s%s ...%n", torchThreads[i], torchThreads[i] == 1 ? "" : "s", round);
-                torchRuns.get(i).add(runPeer(py, peer, torchThreads[i]));
+                int threadsI = torchThreads[i];
+                torchRuns.get(i).add(timed(() -> runPeer(py, peer, threadsI)));
             }
             out.printf("bitflex, %d thread%s%s ...%n", t, t == 1 ? "" : "s", round);
-            bitflexRuns.add(bitflexRunner.run(t));
+            bitflexRuns.add(timed(() -> bitflexRunner.run(t)));
         }
         report(bitflexRuns, torchRuns, t, out);
         return 0;
@@ -122,17 +124,25 @@ final class CompareCommand implements Callable<Integer> {
         out.println();
         out.printf("%s, Fashion-MNIST, %d epoch%s, batch %d, SGD lr %s momentum %s%s%n", model, epochs, epochs == 1 ? "" : "s", batch,
                 lr, momentum, repeat == 1 ? "" : ", best of " + repeat + " interleaved runs");
-        out.printf("%-24s %14s %10s %10s%n", "", "samples/s", "wall s", "test acc");
-        out.printf("%-24s %,14.0f %10.2f %9.2f%%%n", "bitflex (" + t + " thr)", bfRate, bf.get("wall_s").asDouble(),
-                100 * bf.get("test_acc").asDouble());
+        out.printf("%-24s %14s %10s %10s %10s%n", "", "samples/s", "wall s", "test acc", "process s");
+        row(out, "bitflex (" + t + " thr)", bf);
         for (JsonNode n : torch) {
-            int pt = n.get("threads").asInt();
-            out.printf("%-24s %,14.0f %10.2f %9.2f%%%n", "pytorch " + n.path("torch").asText("") + " (" + pt + " thr)",
-                    n.get("samples_per_s").asDouble(), n.get("wall_s").asDouble(), 100 * n.get("test_acc").asDouble());
+            row(out, "pytorch " + n.path("torch").asText("") + " (" + n.get("threads").asInt() + " thr)", n);
         }
         double accDiff = 100 * (bf.get("test_acc").asDouble() - best.get("test_acc").asDouble());
         out.printf("bitflex / best pytorch (%d thr): %.2fx samples/s, test accuracy %+.2f points%n", best.get("threads").asInt(),
                 ratio, accDiff);
+        out.println("(samples/s and wall s: the training loop only; process s: the whole process, start-up, data loading"
+                + " and evaluation included)");
+        // With several epochs the last one shows each side warm: bitflex's first epoch carries the JIT's compile work.
+        double bfLast = lastEpochRate(bf);
+        double torchLast = lastEpochRate(best);
+        Double lastRatio = null;
+        if (epochs > 1 && !Double.isNaN(bfLast) && !Double.isNaN(torchLast)) {
+            lastRatio = bfLast / torchLast;
+            out.printf("last epoch alone: bitflex %,.0f, pytorch (%d thr) %,.0f samples/s: %.2fx%n", bfLast,
+                    best.get("threads").asInt(), torchLast, lastRatio);
+        }
 
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", model);
@@ -148,11 +158,41 @@ final class CompareCommand implements Callable<Integer> {
         m.put("pytorch_best_threads", best.get("threads").asInt());
         m.put("ratio_samples_per_s", ratio);
         m.put("test_acc_diff_points", accDiff);
+        if (lastRatio != null) {
+            m.put("ratio_last_epoch_samples_per_s", lastRatio);
+        }
         m.put("all_runs", Map.of("bitflex", bitflexRuns, "pytorch", torchRuns));
         if (json != null) {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), m);
         }
         return m;
+    }
+
+    private static void row(PrintStream out, String name, JsonNode n) {
+        JsonNode process = n.get("process_s");
+        out.printf("%-24s %,14.0f %10.2f %9.2f%% %10s%n", name, n.get("samples_per_s").asDouble(), n.get("wall_s").asDouble(),
+                100 * n.get("test_acc").asDouble(), process == null ? "-" : String.format("%.2f", process.asDouble()));
+    }
+
+    /** The last entry of a run's {@code epoch_samples_per_s}, or NaN when it has none. */
+    private static double lastEpochRate(JsonNode run) {
+        JsonNode rates = run.get("epoch_samples_per_s");
+        return rates == null || !rates.isArray() || rates.isEmpty() ? Double.NaN : rates.get(rates.size() - 1).asDouble();
+    }
+
+    /** A contender's run, with its process's wall time added as {@code process_s}. */
+    private static JsonNode timed(Contender run) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        JsonNode n = run.run();
+        if (n instanceof ObjectNode o) {
+            o.put("process_s", (System.nanoTime() - t0) / 1e9);
+        }
+        return n;
+    }
+
+    @FunctionalInterface
+    private interface Contender {
+        JsonNode run() throws IOException, InterruptedException;
     }
 
     private static JsonNode fastest(List<JsonNode> runs) {

@@ -138,6 +138,8 @@ final class Training {
             m.put("parameters", parameters);
             m.put("samples_per_s", result.samplesPerSecond());
             m.put("wall_s", result.trainSeconds());
+            // each epoch's own rate, as the PyTorch peer reports it: the first one includes JIT warm-up
+            m.put("epoch_samples_per_s", result.epochs().stream().map(e -> e.samplesPerSecond()).toList());
             m.put("test_acc", testAccuracy);
             m.put("test_loss", testLoss);
             m.put("train_loss", result.last() == null ? Double.NaN : result.last().trainLoss());

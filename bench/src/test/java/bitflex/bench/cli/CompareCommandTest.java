@@ -62,7 +62,7 @@ class CompareCommandTest {
         return s;
     }
 
-    static JsonNode bitflexResult(double samplesPerS, double acc) {
+    static com.fasterxml.jackson.databind.node.ObjectNode bitflexResult(double samplesPerS, double acc) {
         return JSON.createObjectNode().put("framework", "bitflex").put("threads", 2).put("samples_per_s", samplesPerS)
                 .put("wall_s", 60000 / samplesPerS).put("test_acc", acc);
     }
@@ -115,6 +115,26 @@ class CompareCommandTest {
     }
 
     @Test
+    void severalEpochsAddTheLastEpochRatioAndEveryRunItsProcessTime(@TempDir Path dir) throws IOException {
+        Path py = fakePython(dir, "echo '{\"threads\": 1, \"samples_per_s\": 3000, \"wall_s\": 40, \"test_acc\": 0.8, "
+                + "\"epoch_samples_per_s\": [3100, 2900]}'");
+        Path json = dir.resolve("cmp.json");
+        Run r = compare(t -> {
+            var n = bitflexResult(2000, 0.8);
+            n.putArray("epoch_samples_per_s").add(1000.0).add(5800.0);
+            return n;
+        }, "--threads", "1", "--epochs", "2", "--python", py.toString(), "--peer-script", peerScript(dir).toString(),
+                "--json", json.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("last epoch alone: bitflex 5,800, pytorch (1 thr) 2,900 samples/s: 2.00x"), r.out());
+        assertTrue(r.out().matches("(?s).*test acc\\s+process s.*"), r.out());
+        JsonNode j = JSON.readTree(json.toFile());
+        assertEquals(2.0, j.get("ratio_last_epoch_samples_per_s").asDouble(), 1e-12);
+        assertTrue(j.get("bitflex").get("process_s").asDouble() >= 0, j.toString());
+        assertTrue(j.get("pytorch").get(0).get("process_s").asDouble() > 0, j.toString());
+    }
+
+    @Test
     void oneThreadRacesPytorchOnlyOnOneThread(@TempDir Path dir) throws IOException {
         Path py = fakePython(dir, "echo '{\"threads\": 1, \"samples_per_s\": 4000, \"wall_s\": 15, \"test_acc\": 0.5}'");
         Run r = compare(t -> bitflexResult(1000, 0.5), "--threads", "1", "--python", py.toString(),
@@ -122,6 +142,7 @@ class CompareCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("bitflex / best pytorch (1 thr): 0.25x samples/s, test accuracy +0.00 points"), r.out());
         assertTrue(!r.out().contains("(2 thr)"), r.out());
+        assertTrue(!r.out().contains("last epoch alone"), "one epoch: no warm-epoch line\n" + r.out());
     }
 
     @Test
