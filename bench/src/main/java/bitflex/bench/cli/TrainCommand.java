@@ -145,6 +145,9 @@ final class TrainCommand implements Callable<Integer> {
         int gradV = Integer.parseInt(pick("--grad-bits", gradBits == null ? null : gradBits.toString(), saved, "grad_bits",
                 integer ? "8" : "0"));
         double l1 = Double.parseDouble(pick("--lambda1", lambda1 == null ? null : lambda1.toString(), saved, "lambda1", "0"));
+        if (!(l1 >= 0) || Double.isInfinite(l1)) {
+            throw new IllegalArgumentException("--lambda1 must be finite and >= 0, got " + l1);
+        }
         var adaptParams = policyOptions.adapt();
         var rctParams = "rct".equals(pol) ? policyOptions.rct(bitsV) : bitflex.precision.rct.RctParameters.defaults();
         java.util.Map<String, String> optMeta = new java.util.LinkedHashMap<>();

@@ -108,5 +108,9 @@ class IntegerTrainCommandTest {
             assertTrue(r.err().startsWith("bitflex: "), String.join(" ", c) + ": " + r.err());
             assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
         }
+        // named by its flag, before any data is read
+        TrainCommandTest.Run r = TrainCommandTest.run("train", "--mode", "fake-quant", "--lambda1", "NaN", "--train-size", "64");
+        assertTrue(r.err().startsWith("bitflex: --lambda1 must be finite and >= 0, got NaN"), r.err());
+        assertTrue(!r.out().contains("training "), r.out());
     }
 }
