@@ -109,10 +109,12 @@ public final class ReportCharts {
 
     private static CategoryChart byLayer(JsonNode rows, String title, String unit,
                                          java.util.function.ToDoubleFunction<JsonNode> value) {
-        CategoryChart c = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle("layer")
-                .yAxisTitle(unit).build();
+        // Many layers (ResNet-20 has 22) get a wider chart and upright labels, which otherwise overlap.
+        int layers = rows.size();
+        CategoryChart c = new CategoryChartBuilder().width(Math.max(WIDTH, 40 * layers)).height(layers > 8 ? HEIGHT + 120 : HEIGHT).title(title)
+                .xAxisTitle("layer").yAxisTitle(unit).build();
         c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
-        c.getStyler().setXAxisLabelRotation(30);
+        c.getStyler().setXAxisLabelRotation(layers > 8 ? 90 : 30);
         List<String> names = new ArrayList<>();
         List<Double> bitflex = new ArrayList<>();
         List<Double> fp32 = new ArrayList<>();
