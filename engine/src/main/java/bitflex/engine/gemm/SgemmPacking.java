@@ -87,19 +87,20 @@ final class SgemmPacking {
                     }
                 }
             } else {
-                // B is stored n x k: column j of op(B) is a contiguous row; scatter it down the panel.
-                for (int j = 0; j < cols; j++) {
-                    int src = bOff + (j0 + jr + j) * ldb + p0;
-                    for (int p = 0; p < kc; p++) {
-                        dst[d + p * NR + j] = b[src + p];
+                // B is stored n x k: column j of op(B) is a contiguous row. The panel is written in
+                // order, one step p at a time, gathering from the panel's rows of B: their current
+                // cache lines (NR of them) stay in L1 over the next steps, whereas writing the panel
+                // down its columns touches a new line of a 64 KB panel with every store.
+                int src = bOff + (j0 + jr) * ldb + p0;
+                for (int p = 0; p < kc; p++, d += NR) {
+                    int s = src + p;
+                    for (int j = 0; j < cols; j++, s += ldb) {
+                        dst[d + j] = b[s];
+                    }
+                    for (int j = cols; j < NR; j++) {
+                        dst[d + j] = 0f;
                     }
                 }
-                for (int j = cols; j < NR; j++) {
-                    for (int p = 0; p < kc; p++) {
-                        dst[d + p * NR + j] = 0f;
-                    }
-                }
-                d += kc * NR;
             }
         }
     }
