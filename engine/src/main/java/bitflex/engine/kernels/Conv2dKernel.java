@@ -23,9 +23,12 @@ import bitflex.engine.parallel.Parallel;
  * {@link #setColumnCacheFloats}); larger ones are recomputed in backward, so such a convolution saves
  * only its input. Scratch buffers are per thread and their contents never affect results.
  *
- * <p>Exception: a single-input-channel, stride-1 layer (LeNet's first) runs its forward and, when no
- * input gradient is wanted, its weight gradient by {@link Conv2dDirect} (same chunks, same chunk-order
- * sum), since im2col of one channel costs as much as the GEMM it feeds.
+ * <p>Exception: stride-1 layers run direct kernels without columns where they are measurably faster
+ * (a rule on the geometry alone, see {@link #prefersDirect}): a single-input-channel layer (LeNet's
+ * first) its forward and weight gradient by {@link Conv2dDirect}, since im2col of one channel costs as
+ * much as the GEMM it feeds; other chosen layers forward and both gradients by
+ * {@link Conv2dDirectMulti}, which replaces im2col and col2im by zero-padded planes. Same chunks, same
+ * chunk-order sum of the weight gradient.
  */
 public final class Conv2dKernel {
     private Conv2dKernel() {}
@@ -48,10 +51,35 @@ public final class Conv2dKernel {
         columnCacheFloats = floats;
     }
 
-    /** Floats of column matrix a layer would keep for backward, or 0 if it recomputes it. */
+    /** Floats of column matrix a layer would keep for backward, or 0 if it recomputes it or needs none. */
     public static long columnCacheSize(int n, ConvGeometry g) {
         long size = (long) n * g.patch() * g.positions();
-        return g.pointwise() || Conv2dDirect.applies(g) || size > columnCacheFloats ? 0 : size;
+        return g.pointwise() || directWeightGrad(g) || size > columnCacheFloats ? 0 : size;
+    }
+
+    /**
+     * Whether a multi-channel stride-1 layer runs the direct kernels ({@link Conv2dDirectMulti}) instead
+     * of im2col + GEMM. Measured on 2-core Zen 4 (AVX-512), batch 64: direct wins where planes are
+     * small next to the channel count's GEMM efficiency; a function of the geometry alone, so the
+     * arithmetic (and the bits) never depend on the thread count.
+     */
+    static boolean prefersDirect(ConvGeometry g) {
+        return Conv2dDirectMulti.applies(g) && g.c() > 1;
+    }
+
+    /** Whether forward runs a direct kernel for this geometry. */
+    static boolean directForward(ConvGeometry g) {
+        return Conv2dDirect.applies(g) || prefersDirect(g);
+    }
+
+    /** Whether the weight gradient runs a direct kernel for this geometry. */
+    static boolean directWeightGrad(ConvGeometry g) {
+        return Conv2dDirect.applies(g) || prefersDirect(g);
+    }
+
+    /** Whether the input gradient runs {@link Conv2dDirectMulti} for this geometry. */
+    static boolean directInputGrad(ConvGeometry g) {
+        return prefersDirect(g);
     }
 
     private static final int COL = 0;
@@ -80,18 +108,30 @@ public final class Conv2dKernel {
      * for {@link #backward}.
      */
     public static void forward(float[] x, int n, ConvGeometry g, float[] w, int o, float[] b, float[] y, float[] keepCols) {
-        if (Conv2dDirect.applies(g)) {
-            int xs = g.h() * g.w();
-            int ys = o * g.positions();
-            int per = samplesPerChunk(n, g);
-            Parallel.forEach((n + per - 1) / per, c -> {
-                for (int s = c * per; s < Math.min(n, (c + 1) * per); s++) {
-                    Conv2dDirect.forwardSample(x, s * xs, g, w, o, b, y, s * ys);
-                }
-            });
+        forward(x, n, g, w, o, b, y, keepCols, directForward(g));
+    }
+
+    /** {@link #forward}, by a direct kernel when {@code direct} (keeps no columns), else by im2col + GEMM. */
+    static void forward(float[] x, int n, ConvGeometry g, float[] w, int o, float[] b, float[] y, float[] keepCols, boolean direct) {
+        if (!direct) {
+            forwardIm2col(x, n, g, w, o, b, y, keepCols);
             return;
         }
-        forwardIm2col(x, n, g, w, o, b, y, keepCols);
+        if (!Conv2dDirectMulti.applies(g)) {
+            throw new IllegalArgumentException("conv2d forward: the direct kernel needs stride 1 and a kernel larger than 1x1, got " + g);
+        }
+        int xs = g.c() * g.h() * g.w();
+        int ys = o * g.positions();
+        int per = samplesPerChunk(n, g);
+        Parallel.forEach((n + per - 1) / per, c -> {
+            int from = c * per;
+            int cnt = Math.min(n, from + per) - from;
+            if (g.c() == 1) {
+                Conv2dDirect.forwardChunk(x, from * xs, cnt, g, w, o, b, y, from * ys);
+            } else {
+                Conv2dDirectMulti.forwardChunk(x, from, cnt, g, w, o, b, y);
+            }
+        });
     }
 
     /** {@link #forward} always by im2col + GEMM (also the reference for the direct kernel's tests). */
@@ -143,15 +183,18 @@ public final class Conv2dKernel {
      */
     public static void backward(float[] x, int n, ConvGeometry g, float[] w, int o, float[] dy,
                                 float[] dx, float[] dw, float[] db, float[] keptCols, boolean addW, boolean addB) {
-        backward(x, n, g, w, o, dy, dx, dw, db, keptCols, addW, addB, dx == null && Conv2dDirect.applies(g));
+        backward(x, n, g, w, o, dy, dx, dw, db, keptCols, addW, addB, directWeightGrad(g), directInputGrad(g));
     }
 
-    /** {@link #backward}, the weight gradient by {@link Conv2dDirect} when {@code direct} (needs dx == null). */
+    /**
+     * {@link #backward}, the weight gradient by {@link Conv2dDirect} (one input channel) or
+     * {@link Conv2dDirectMulti} when {@code directW}, the input gradient by {@link Conv2dDirectMulti}
+     * when {@code directX}; the rest by GEMM.
+     */
     static void backward(float[] x, int n, ConvGeometry g, float[] w, int o, float[] dy, float[] dx, float[] dw, float[] db,
-                         float[] keptCols, boolean addW, boolean addB, boolean direct) {
-        if (direct && (dx != null || !Conv2dDirect.applies(g))) {
-            throw new IllegalArgumentException("conv2d backward: the direct kernel needs one input channel, stride 1 and no input gradient, got "
-                    + g + (dx != null ? " with an input gradient" : ""));
+                         float[] keptCols, boolean addW, boolean addB, boolean directW, boolean directX) {
+        if ((directW || directX) && !Conv2dDirectMulti.applies(g)) {
+            throw new IllegalArgumentException("conv2d backward: the direct kernels need stride 1 and a kernel larger than 1x1, got " + g);
         }
         int ckk = g.patch();
         int p = g.positions();
@@ -163,13 +206,22 @@ public final class Conv2dKernel {
         if (dw != null && n == 0) {
             java.util.Arrays.fill(partial, 0, o * ckk, 0f);
         }
+        boolean gemmW = dw != null && !directW, gemmX = dx != null && !directX;
+        float[] turned = dx != null && directX ? Conv2dDirectMulti.turnedKernel(w, g, o) : null;
         Parallel.forEach(n == 0 ? 0 : chunks, c -> {
             int from = c * per;
             int cnt = Math.min(n, from + per) - from;
-            if (direct) {
-                if (dw != null) {
+            if (dw != null && directW) {
+                if (g.c() == 1) {
                     Conv2dDirect.chunkWeightGrad(x, from, cnt, g, dy, o, partial, c * o * ckk);
+                } else {
+                    Conv2dDirectMulti.chunkWeightGrad(x, from, cnt, g, dy, o, partial, c * o * ckk);
                 }
+            }
+            if (dx != null && directX) {
+                Conv2dDirectMulti.inputGradChunk(dy, from, cnt, g, turned, o, dx);
+            }
+            if (!gemmW && !gemmX) {
                 return;
             }
             int ld = cnt * p;
@@ -189,7 +241,7 @@ public final class Conv2dKernel {
                 }
             }
             float[] col = scratch(COL, ckk * ld);
-            if (dw != null) {
+            if (gemmW) {
                 float[] cols = col;
                 int colsOff = 0;
                 if (keptCols != null) {
@@ -208,7 +260,7 @@ public final class Conv2dKernel {
                 }
                 Sgemm.sgemm(false, true, o, ckk, ld, 1f, dyc, dyOff, ld, cols, colsOff, ld, 0f, partial, c * o * ckk, ckk);
             }
-            if (dx != null) {
+            if (gemmX) {
                 // dcol = W^T dY, in the scratch column buffer (never in the kept columns)
                 Sgemm.sgemm(true, false, ckk, ld, o, 1f, w, 0, ckk, dyc, dyOff, ld, 0f, col, 0, ld);
                 for (int s = 0; s < cnt; s++) {

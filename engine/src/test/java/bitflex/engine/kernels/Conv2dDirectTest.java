@@ -87,8 +87,8 @@ class Conv2dDirectTest {
             float[] dy = ConvPoolTwinTest.values(r, n * o * p);
             float[] dwd = new float[o * kk];
             float[] dwi = new float[o * kk];
-            Conv2dKernel.backward(x, n, g, w, o, dy, null, dwd, null, null, false, false, true);
-            Conv2dKernel.backward(x, n, g, w, o, dy, null, dwi, null, null, false, false, false);
+            Conv2dKernel.backward(x, n, g, w, o, dy, null, dwd, null, null, false, false, true, false);
+            Conv2dKernel.backward(x, n, g, w, o, dy, null, dwi, null, null, false, false, false, false);
             double[] refW = new double[o * kk];
             double[] absW = new double[o * kk];
             for (int s = 0; s < n; s++) {
@@ -166,10 +166,11 @@ class Conv2dDirectTest {
     }
 
     @Test
-    void directBackwardRefusesAnInputGradient() {
-        ConvGeometry g = new ConvGeometry(1, 4, 4, 3, 3, 1, 1, 0, 0);
+    void directKernelsRefuseAStridedLayer() {
+        ConvGeometry g = new ConvGeometry(1, 4, 4, 3, 3, 2, 2, 0, 0);
         float[] x = new float[16];
-        assertThrows(IllegalArgumentException.class, () -> Conv2dKernel.backward(x, 1, g, new float[9], 1, new float[4],
-                new float[16], new float[9], null, null, false, false, true));
+        assertThrows(IllegalArgumentException.class, () -> Conv2dKernel.backward(x, 1, g, new float[9], 1, new float[1],
+                null, new float[9], null, null, false, false, true, false));
+        assertThrows(IllegalArgumentException.class, () -> Conv2dKernel.forward(x, 1, g, new float[9], 1, null, new float[1], null, true));
     }
 }

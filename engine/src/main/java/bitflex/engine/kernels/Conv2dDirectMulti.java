@@ -1,0 +1,390 @@
+package bitflex.engine.kernels;
+
+import bitflex.engine.simd.Simd;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Direct stride-1 convolution over several input channels on the "wide grid" of {@link Conv2dDirect}:
+ * forward, input gradient and weight gradient, without im2col or col2im.
+ *
+ * <p>Why: for small planes (LeNet's second layer) im2col and col2im cost more than the FMAs. Each input
+ * channel is copied into a zero-padded plane of width WP (length {@link Conv2dDirect#paddedLength}), and
+ * every output channel is computed on OH rows of WP positions, so tap (i, j) of channel c is the
+ * contiguous run starting at c*PL + i*WP + j. Forward and input gradient are one kernel,
+ * {@link #correlateWide}: a block of 4 output planes times 3 position vectors (12 accumulators) shares
+ * each input load among the 4 planes and each weight broadcast among the 3 vectors. The input gradient
+ * is the same correlation of dY, zero-padded by KH-1 rows and KW-1 columns on each side (width
+ * WQ = OW + 2(KW-1)), with the kernel turned by 180 degrees and its in/out channels swapped; dx row y
+ * starts at wide position y*WQ, read at offset padH*WQ + padW. The weight gradient is, per
+ * (output channel, input channel, tap), one dot product of the wide dY (zero at discarded positions)
+ * with the shifted padded input, 4 x 4 of them at a time.
+ *
+ * <p>Arithmetic order (shared bit for bit with {@link Conv2dDirectMultiScalar}): an output is
+ * fma(w, x, acc) from 0 over input channels c, then taps t = i*KW + j, both increasing, then the bias
+ * is added; an input-gradient pixel is fma(w[o, c, KH-1-i', KW-1-j'], dy, acc) from 0 over output
+ * channels o, then turned taps t' = i'*KW + j', both increasing; a weight-gradient entry of one chunk
+ * accumulates, per lane l of a {@link Conv2dDirect#VL}-lane vector, the wide positions p = l (mod VL)
+ * of sample after sample by fma, then adds the lanes in order 0..VL-1. Blocking never changes these
+ * orders, and none of it depends on the thread count. Caveat as in {@link Conv2dDirect}: a non-finite
+ * value can turn a gradient NaN where the exact sum is infinite (discarded wide positions multiply it by
+ * zero).
+ */
+final class Conv2dDirectMulti {
+    private static final VectorSpecies<Float> F = Simd.FLOAT;
+    private static final int VL = Conv2dDirect.VL;
+
+    private static final int PADDED = 0;
+    private static final int WIDE = 1;
+    private static final int LANES = 2;
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
+
+    private Conv2dDirectMulti() {}
+
+    private static float[] grow(float[][] s, int which, int n) {
+        if (s[which].length < n) {
+            s[which] = new float[n];
+        }
+        return s[which];
+    }
+
+    /** Whether the kernel can run the layer: stride 1 and a kernel larger than 1x1. */
+    static boolean applies(ConvGeometry g) {
+        return g.strideH() == 1 && g.strideW() == 1 && g.kh() * g.kw() > 1;
+    }
+
+    /** Width of the zero-padded dY plane of the input gradient: OW + 2(KW-1). */
+    static int gradWidth(ConvGeometry g) {
+        return g.ow() + 2 * (g.kw() - 1);
+    }
+
+    /** dx wide-grid positions per input channel: H * WQ rounded up to whole vectors. */
+    static int gradWideLength(ConvGeometry g) {
+        int lw = g.h() * gradWidth(g);
+        return (lw + VL - 1) / VL * VL;
+    }
+
+    /** Floats of one padded dY plane, with room for the last wide vector's furthest tap. */
+    static int gradPaddedLength(ConvGeometry g) {
+        int wq = gradWidth(g);
+        int off = g.padH() * wq + g.padW();
+        return Math.max((g.oh() + 2 * (g.kh() - 1)) * wq, off + gradWideLength(g) + (g.kh() - 1) * wq + g.kw() - 1);
+    }
+
+    /** Writes dy plane (OH x OW at dyOff) zero-padded by KH-1 / KW-1 to dst[dstOff, + gradPaddedLength). */
+    static void padGrad(float[] dy, int dyOff, ConvGeometry g, float[] dst, int dstOff) {
+        int wq = gradWidth(g), oh = g.oh(), ow = g.ow();
+        Arrays.fill(dst, dstOff, dstOff + gradPaddedLength(g), 0f);
+        for (int r = 0; r < oh; r++) {
+            System.arraycopy(dy, dyOff + r * ow, dst, dstOff + (r + g.kh() - 1) * wq + g.kw() - 1, ow);
+        }
+    }
+
+    /** dx[dxOff..] ([C, H, W]) = the valid part of the wide input gradient ([C, gradWideLength]). */
+    static void unwidenGrad(float[] wide, ConvGeometry g, float[] dx, int dxOff) {
+        int lr = gradWideLength(g), wq = gradWidth(g), h = g.h(), w = g.w();
+        for (int c = 0; c < g.c(); c++) {
+            for (int r = 0; r < h; r++) {
+                System.arraycopy(wide, c * lr + r * wq, dx, dxOff + (c * h + r) * w, w);
+            }
+        }
+    }
+
+    /**
+     * The input-gradient kernel: wt[(c*O + o)*KK + i'*KW + j'] = w[(o*C + c)*KK + (KH-1-i')*KW + KW-1-j']
+     * (turned by 180 degrees, channels swapped).
+     */
+    static float[] turnedKernel(float[] w, ConvGeometry g, int o) {
+        int c = g.c(), kh = g.kh(), kw = g.kw(), kk = kh * kw;
+        float[] wt = new float[o * c * kk];
+        for (int k = 0; k < o; k++) {
+            for (int ch = 0; ch < c; ch++) {
+                for (int t = 0; t < kk; t++) {
+                    wt[(ch * o + k) * kk + t] = w[(k * c + ch) * kk + kk - 1 - t];
+                }
+            }
+        }
+        return wt;
+    }
+
+    /** Forward of samples [from, from + cnt): y ([N, O, OH, OW]) = conv(x, w) + b (b may be null). */
+    static void forwardChunk(float[] x, int from, int cnt, ConvGeometry g, float[] w, int o, float[] b, float[] y) {
+        int c = g.c(), xs = c * g.h() * g.w(), ys = o * g.positions();
+        int pl = Conv2dDirect.paddedLength(g), lr = Conv2dDirect.wideLength(g);
+        float[][] s = SCRATCH.get();
+        float[] xp = grow(s, PADDED, c * pl);
+        float[] wide = grow(s, WIDE, o * lr);
+        int[] offs = tapOffsets(c, g.kh(), g.kw(), pl, Conv2dDirect.paddedWidth(g));
+        for (int n = from; n < from + cnt; n++) {
+            for (int ch = 0; ch < c; ch++) {
+                Conv2dDirect.pad(x, n * xs + ch * g.h() * g.w(), g, xp, ch * pl);
+            }
+            correlateWide(xp, 0, offs, w, o, wide, lr);
+            Conv2dDirect.unwiden(wide, g, o, b, y, n * ys);
+        }
+    }
+
+    /** Input gradient of samples [from, from + cnt): dx ([N, C, H, W]) overwritten; wt from {@link #turnedKernel}. */
+    static void inputGradChunk(float[] dy, int from, int cnt, ConvGeometry g, float[] wt, int o, float[] dx) {
+        int c = g.c(), xs = c * g.h() * g.w(), p = g.positions(), ys = o * p;
+        int pl = gradPaddedLength(g), lr = gradWideLength(g), wq = gradWidth(g);
+        float[][] s = SCRATCH.get();
+        float[] dyp = grow(s, PADDED, o * pl);
+        float[] wide = grow(s, WIDE, c * lr);
+        int[] offs = tapOffsets(o, g.kh(), g.kw(), pl, wq);
+        for (int n = from; n < from + cnt; n++) {
+            for (int k = 0; k < o; k++) {
+                padGrad(dy, n * ys + k * p, g, dyp, k * pl);
+            }
+            correlateWide(dyp, g.padH() * wq + g.padW(), offs, wt, c, wide, lr);
+            unwidenGrad(wide, g, dx, n * xs);
+        }
+    }
+
+    /** offs[c*KK + i*KW + j] = c*pl + i*wp + j: where tap (i, j) of channel c starts, relative to p. */
+    static int[] tapOffsets(int nIn, int kh, int kw, int pl, int wp) {
+        int[] offs = new int[nIn * kh * kw];
+        for (int c = 0, u = 0; c < nIn; c++) {
+            for (int i = 0; i < kh; i++) {
+                for (int j = 0; j < kw; j++, u++) {
+                    offs[u] = c * pl + i * wp + j;
+                }
+            }
+        }
+        return offs;
+    }
+
+    /**
+     * wide[k*lr + p] = sum over u < U of wt[k*U + u] * in[off + p + offs[u]], by fma in increasing u,
+     * for k < nOut and p < lr (a whole number of vectors); U = offs.length. One flat loop over
+     * (channel, tap) pairs: the JIT runs it far better than three short nested ones.
+     */
+    static void correlateWide(float[] in, int off, int[] offs, float[] wt, int nOut, float[] wide, int lr) {
+        int ckk = offs.length, nv = lr / VL;
+        int k = 0;
+        for (; k + 4 <= nOut; k += 4) {
+            int w0 = k * ckk, w1 = w0 + ckk, w2 = w1 + ckk, w3 = w2 + ckk;
+            int v = 0;
+            for (; v + 3 <= nv; v += 3) {
+                int p = off + v * VL;
+                FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00;
+                FloatVector a20 = a00, a21 = a00, a22 = a00, a30 = a00, a31 = a00, a32 = a00;
+                for (int u = 0; u < ckk; u++) {
+                    int q = p + offs[u];
+                    FloatVector x0 = FloatVector.fromArray(F, in, q);
+                    FloatVector x1 = FloatVector.fromArray(F, in, q + VL);
+                    FloatVector x2 = FloatVector.fromArray(F, in, q + 2 * VL);
+                    FloatVector b = FloatVector.broadcast(F, wt[w0 + u]);
+                    a00 = b.fma(x0, a00);
+                    a01 = b.fma(x1, a01);
+                    a02 = b.fma(x2, a02);
+                    b = FloatVector.broadcast(F, wt[w1 + u]);
+                    a10 = b.fma(x0, a10);
+                    a11 = b.fma(x1, a11);
+                    a12 = b.fma(x2, a12);
+                    b = FloatVector.broadcast(F, wt[w2 + u]);
+                    a20 = b.fma(x0, a20);
+                    a21 = b.fma(x1, a21);
+                    a22 = b.fma(x2, a22);
+                    b = FloatVector.broadcast(F, wt[w3 + u]);
+                    a30 = b.fma(x0, a30);
+                    a31 = b.fma(x1, a31);
+                    a32 = b.fma(x2, a32);
+                }
+                int d = k * lr + v * VL;
+                a00.intoArray(wide, d);
+                a01.intoArray(wide, d + VL);
+                a02.intoArray(wide, d + 2 * VL);
+                a10.intoArray(wide, d + lr);
+                a11.intoArray(wide, d + lr + VL);
+                a12.intoArray(wide, d + lr + 2 * VL);
+                a20.intoArray(wide, d + 2 * lr);
+                a21.intoArray(wide, d + 2 * lr + VL);
+                a22.intoArray(wide, d + 2 * lr + 2 * VL);
+                a30.intoArray(wide, d + 3 * lr);
+                a31.intoArray(wide, d + 3 * lr + VL);
+                a32.intoArray(wide, d + 3 * lr + 2 * VL);
+            }
+            for (; v < nv; v++) {
+                int p = off + v * VL;
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                for (int u = 0; u < ckk; u++) {
+                    FloatVector x0 = FloatVector.fromArray(F, in, p + offs[u]);
+                    a0 = FloatVector.broadcast(F, wt[w0 + u]).fma(x0, a0);
+                    a1 = FloatVector.broadcast(F, wt[w1 + u]).fma(x0, a1);
+                    a2 = FloatVector.broadcast(F, wt[w2 + u]).fma(x0, a2);
+                    a3 = FloatVector.broadcast(F, wt[w3 + u]).fma(x0, a3);
+                }
+                int d = k * lr + v * VL;
+                a0.intoArray(wide, d);
+                a1.intoArray(wide, d + lr);
+                a2.intoArray(wide, d + 2 * lr);
+                a3.intoArray(wide, d + 3 * lr);
+            }
+        }
+        for (; k < nOut; k++) {
+            int w0 = k * ckk;
+            int v = 0;
+            for (; v + 4 <= nv; v += 4) {
+                int p = off + v * VL;
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                for (int u = 0; u < ckk; u++) {
+                    int q = p + offs[u];
+                    FloatVector b = FloatVector.broadcast(F, wt[w0 + u]);
+                    a0 = b.fma(FloatVector.fromArray(F, in, q), a0);
+                    a1 = b.fma(FloatVector.fromArray(F, in, q + VL), a1);
+                    a2 = b.fma(FloatVector.fromArray(F, in, q + 2 * VL), a2);
+                    a3 = b.fma(FloatVector.fromArray(F, in, q + 3 * VL), a3);
+                }
+                int d = k * lr + v * VL;
+                a0.intoArray(wide, d);
+                a1.intoArray(wide, d + VL);
+                a2.intoArray(wide, d + 2 * VL);
+                a3.intoArray(wide, d + 3 * VL);
+            }
+            for (; v < nv; v++) {
+                int p = off + v * VL;
+                FloatVector a0 = FloatVector.zero(F);
+                for (int u = 0; u < ckk; u++) {
+                    a0 = FloatVector.broadcast(F, wt[w0 + u]).fma(FloatVector.fromArray(F, in, p + offs[u]), a0);
+                }
+                a0.intoArray(wide, k * lr + v * VL);
+            }
+        }
+    }
+
+    /**
+     * Weight gradient of the samples [from, from + cnt): out[outOff + k*C*KK + c*KK + t] (overwritten) =
+     * sum over those samples and output positions of dy[k] * x[c] at tap t.
+     */
+    static void chunkWeightGrad(float[] x, int from, int cnt, ConvGeometry g, float[] dy, int o, float[] out, int outOff) {
+        int c = g.c(), plane = g.h() * g.w(), xs = c * plane, ys = o * g.positions();
+        int pl = Conv2dDirect.paddedLength(g), lr = Conv2dDirect.wideLength(g);
+        float[][] sc = SCRATCH.get();
+        float[] xp = grow(sc, PADDED, cnt * c * pl);
+        float[] dyw = grow(sc, WIDE, cnt * o * lr);
+        for (int s = 0; s < cnt; s++) {
+            for (int ch = 0; ch < c; ch++) {
+                Conv2dDirect.pad(x, (from + s) * xs + ch * plane, g, xp, (s * c + ch) * pl);
+            }
+            Conv2dDirect.widen(dy, (from + s) * ys, g, o, dyw, s * o * lr);
+        }
+        weightGradWide(xp, dyw, cnt, g, o, out, outOff, grow(sc, LANES, VL));
+    }
+
+    private static int shift(int u, int kk, int kw, int pl, int wp) {
+        int t = u % kk;
+        return (u / kk) * pl + (t / kw) * wp + t % kw;
+    }
+
+    static void weightGradWide(float[] xp, float[] dyw, int cnt, ConvGeometry g, int o, float[] out, int outOff, float[] lanes) {
+        int c = g.c(), kw = g.kw(), kk = g.kh() * kw, ckk = c * kk;
+        int pl = Conv2dDirect.paddedLength(g), lr = Conv2dDirect.wideLength(g), wp = Conv2dDirect.paddedWidth(g);
+        int xs = c * pl;
+        int k = 0;
+        for (; k + 4 <= o; k += 4) {
+            int u = 0;
+            for (; u + 4 <= ckk; u += 4) {
+                int s0 = shift(u, kk, kw, pl, wp), s1 = shift(u + 1, kk, kw, pl, wp);
+                int s2 = shift(u + 2, kk, kw, pl, wp), s3 = shift(u + 3, kk, kw, pl, wp);
+                FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+                FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+                for (int s = 0; s < cnt; s++) {
+                    int xb = s * xs;
+                    int d0 = (s * o + k) * lr;
+                    for (int p = 0; p < lr; p += VL) {
+                        FloatVector x0 = FloatVector.fromArray(F, xp, xb + s0 + p);
+                        FloatVector x1 = FloatVector.fromArray(F, xp, xb + s1 + p);
+                        FloatVector x2 = FloatVector.fromArray(F, xp, xb + s2 + p);
+                        FloatVector x3 = FloatVector.fromArray(F, xp, xb + s3 + p);
+                        FloatVector d = FloatVector.fromArray(F, dyw, d0 + p);
+                        a00 = d.fma(x0, a00);
+                        a01 = d.fma(x1, a01);
+                        a02 = d.fma(x2, a02);
+                        a03 = d.fma(x3, a03);
+                        d = FloatVector.fromArray(F, dyw, d0 + lr + p);
+                        a10 = d.fma(x0, a10);
+                        a11 = d.fma(x1, a11);
+                        a12 = d.fma(x2, a12);
+                        a13 = d.fma(x3, a13);
+                        d = FloatVector.fromArray(F, dyw, d0 + 2 * lr + p);
+                        a20 = d.fma(x0, a20);
+                        a21 = d.fma(x1, a21);
+                        a22 = d.fma(x2, a22);
+                        a23 = d.fma(x3, a23);
+                        d = FloatVector.fromArray(F, dyw, d0 + 3 * lr + p);
+                        a30 = d.fma(x0, a30);
+                        a31 = d.fma(x1, a31);
+                        a32 = d.fma(x2, a32);
+                        a33 = d.fma(x3, a33);
+                    }
+                }
+                int e = outOff + k * ckk + u;
+                out[e] = sumLanes(a00, lanes);
+                out[e + 1] = sumLanes(a01, lanes);
+                out[e + 2] = sumLanes(a02, lanes);
+                out[e + 3] = sumLanes(a03, lanes);
+                e += ckk;
+                out[e] = sumLanes(a10, lanes);
+                out[e + 1] = sumLanes(a11, lanes);
+                out[e + 2] = sumLanes(a12, lanes);
+                out[e + 3] = sumLanes(a13, lanes);
+                e += ckk;
+                out[e] = sumLanes(a20, lanes);
+                out[e + 1] = sumLanes(a21, lanes);
+                out[e + 2] = sumLanes(a22, lanes);
+                out[e + 3] = sumLanes(a23, lanes);
+                e += ckk;
+                out[e] = sumLanes(a30, lanes);
+                out[e + 1] = sumLanes(a31, lanes);
+                out[e + 2] = sumLanes(a32, lanes);
+                out[e + 3] = sumLanes(a33, lanes);
+            }
+            for (; u < ckk; u++) {
+                int s0 = shift(u, kk, kw, pl, wp);
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                for (int s = 0; s < cnt; s++) {
+                    int xb = s * xs + s0;
+                    int d0 = (s * o + k) * lr;
+                    for (int p = 0; p < lr; p += VL) {
+                        FloatVector x0 = FloatVector.fromArray(F, xp, xb + p);
+                        a0 = FloatVector.fromArray(F, dyw, d0 + p).fma(x0, a0);
+                        a1 = FloatVector.fromArray(F, dyw, d0 + lr + p).fma(x0, a1);
+                        a2 = FloatVector.fromArray(F, dyw, d0 + 2 * lr + p).fma(x0, a2);
+                        a3 = FloatVector.fromArray(F, dyw, d0 + 3 * lr + p).fma(x0, a3);
+                    }
+                }
+                int e = outOff + k * ckk + u;
+                out[e] = sumLanes(a0, lanes);
+                out[e + ckk] = sumLanes(a1, lanes);
+                out[e + 2 * ckk] = sumLanes(a2, lanes);
+                out[e + 3 * ckk] = sumLanes(a3, lanes);
+            }
+        }
+        for (; k < o; k++) {
+            for (int u = 0; u < ckk; u++) {
+                int s0 = shift(u, kk, kw, pl, wp);
+                FloatVector a0 = FloatVector.zero(F);
+                for (int s = 0; s < cnt; s++) {
+                    int xb = s * xs + s0;
+                    int d0 = (s * o + k) * lr;
+                    for (int p = 0; p < lr; p += VL) {
+                        a0 = FloatVector.fromArray(F, dyw, d0 + p).fma(FloatVector.fromArray(F, xp, xb + p), a0);
+                    }
+                }
+                out[outOff + k * ckk + u] = sumLanes(a0, lanes);
+            }
+        }
+    }
+
+    /** Lanes added in order 0..VL-1 (reduceLanes leaves the float order unspecified). */
+    private static float sumLanes(FloatVector v, float[] lanes) {
+        v.intoArray(lanes, 0);
+        float s = 0f;
+        for (int l = 0; l < VL; l++) {
+            s += lanes[l];
+        }
+        return s;
+    }
+}
