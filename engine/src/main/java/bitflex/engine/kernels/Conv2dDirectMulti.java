@@ -15,9 +15,9 @@ import jdk.incubator.vector.VectorSpecies;
  * contiguous run starting at c*PL + i*WP + j. Forward and input gradient are one kernel,
  * {@link #correlateWide}: a block of 4 output planes times 3 position vectors (12 accumulators) shares
  * each input load among the 4 planes and each weight broadcast among the 3 vectors. The input gradient
- * is the same correlation of dY, zero-padded by KH-1 rows and KW-1 columns on each side (width
- * WQ = OW + 2(KW-1)), with the kernel turned by 180 degrees and its in/out channels swapped; dx row y
- * starts at wide position y*WQ, read at offset padH*WQ + padW. The weight gradient is, per
+ * is the same correlation of dY, zero-padded by max(0, KH-1-padH) rows and max(0, KW-1-padW) columns
+ * on each side (width WQ), with the kernel turned by 180 degrees and its in/out channels swapped; dx
+ * row y starts at wide position y*WQ, read from a fixed offset ({@link #gradOffset}). The weight gradient is, per
  * (output channel, input channel, tap), one dot product of the wide dY (zero at discarded positions)
  * with the shifted padded input, 4 x 4 of them at a time.
  *
@@ -54,9 +54,24 @@ final class Conv2dDirectMulti {
         return g.strideH() == 1 && g.strideW() == 1 && g.kh() * g.kw() > 1;
     }
 
-    /** Width of the zero-padded dY plane of the input gradient: OW + 2(KW-1). */
+    /** Zero rows above (and below) dY in the input gradient's padded plane: max(0, KH-1-padH). */
+    static int gradMarginH(ConvGeometry g) {
+        return Math.max(0, g.kh() - 1 - g.padH());
+    }
+
+    /** Zero columns left (and right) of dY in the input gradient's padded plane: max(0, KW-1-padW). */
+    static int gradMarginW(ConvGeometry g) {
+        return Math.max(0, g.kw() - 1 - g.padW());
+    }
+
+    /** Width of the zero-padded dY plane of the input gradient: OW + 2 marginW (never less than W). */
     static int gradWidth(ConvGeometry g) {
-        return g.ow() + 2 * (g.kw() - 1);
+        return g.ow() + 2 * gradMarginW(g);
+    }
+
+    /** Where dx pixel (0, 0)'s turned tap (0, 0) sits in the padded dY plane (>= 0). */
+    static int gradOffset(ConvGeometry g) {
+        return (g.padH() - g.kh() + 1 + gradMarginH(g)) * gradWidth(g) + g.padW() - g.kw() + 1 + gradMarginW(g);
     }
 
     /** dx wide-grid positions per input channel: H * WQ rounded up to whole vectors. */
@@ -68,16 +83,15 @@ final class Conv2dDirectMulti {
     /** Floats of one padded dY plane, with room for the last wide vector's furthest tap. */
     static int gradPaddedLength(ConvGeometry g) {
         int wq = gradWidth(g);
-        int off = g.padH() * wq + g.padW();
-        return Math.max((g.oh() + 2 * (g.kh() - 1)) * wq, off + gradWideLength(g) + (g.kh() - 1) * wq + g.kw() - 1);
+        return Math.max((g.oh() + 2 * gradMarginH(g)) * wq, gradOffset(g) + gradWideLength(g) + (g.kh() - 1) * wq + g.kw() - 1);
     }
 
-    /** Writes dy plane (OH x OW at dyOff) zero-padded by KH-1 / KW-1 to dst[dstOff, + gradPaddedLength). */
+    /** Writes dy plane (OH x OW at dyOff) with its zero margins to dst[dstOff, + gradPaddedLength). */
     static void padGrad(float[] dy, int dyOff, ConvGeometry g, float[] dst, int dstOff) {
-        int wq = gradWidth(g), oh = g.oh(), ow = g.ow();
+        int wq = gradWidth(g), oh = g.oh(), ow = g.ow(), mh = gradMarginH(g), mw = gradMarginW(g);
         Arrays.fill(dst, dstOff, dstOff + gradPaddedLength(g), 0f);
         for (int r = 0; r < oh; r++) {
-            System.arraycopy(dy, dyOff + r * ow, dst, dstOff + (r + g.kh() - 1) * wq + g.kw() - 1, ow);
+            System.arraycopy(dy, dyOff + r * ow, dst, dstOff + (r + mh) * wq + mw, ow);
         }
     }
 
@@ -137,7 +151,7 @@ final class Conv2dDirectMulti {
             for (int k = 0; k < o; k++) {
                 padGrad(dy, n * ys + k * p, g, dyp, k * pl);
             }
-            correlateWide(dyp, g.padH() * wq + g.padW(), offs, wt, c, wide, lr);
+            correlateWide(dyp, gradOffset(g), offs, wt, c, wide, lr);
             unwidenGrad(wide, g, dx, n * xs);
         }
     }

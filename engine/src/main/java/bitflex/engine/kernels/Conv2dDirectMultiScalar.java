@@ -46,7 +46,7 @@ final class Conv2dDirectMultiScalar {
             for (int k = 0; k < o; k++) {
                 Conv2dDirectMulti.padGrad(dy, (n * o + k) * p, g, dyp, k * pl);
             }
-            correlateWide(dyp, g.padH() * wq + g.padW(), Conv2dDirectMulti.tapOffsets(o, g.kh(), g.kw(), pl, wq), wt, c, wide, lr);
+            correlateWide(dyp, Conv2dDirectMulti.gradOffset(g), Conv2dDirectMulti.tapOffsets(o, g.kh(), g.kw(), pl, wq), wt, c, wide, lr);
             Conv2dDirectMulti.unwidenGrad(wide, g, dx, n * xs);
         }
     }

@@ -57,14 +57,21 @@ public final class Conv2dKernel {
         return g.pointwise() || directWeightGrad(g) || size > columnCacheFloats ? 0 : size;
     }
 
+    /** Largest C*KH*KW for which the multi-channel direct kernels are used (the largest measured). */
+    static final int DIRECT_MAX_PATCH = 576;
+
     /**
      * Whether a multi-channel stride-1 layer runs the direct kernels ({@link Conv2dDirectMulti}) instead
-     * of im2col + GEMM. Measured on 2-core Zen 4 (AVX-512), batch 64: direct wins where planes are
-     * small next to the channel count's GEMM efficiency; a function of the geometry alone, so the
-     * arithmetic (and the bits) never depend on the thread count.
+     * of im2col + GEMM: every such layer with a kernel larger than 1x1 and a patch C*KH*KW of at most
+     * {@link #DIRECT_MAX_PATCH}. Measured on 2-core Zen 4 (AVX-512), batch 64, 1 and 2 threads: LeNet's
+     * [6,14,14] 5x5 -> 16 and ResNet-20's [16,28,28], [32,14,14], [64,7,7] 3x3 pad 1 are faster direct
+     * in forward and input gradient, and in forward plus weight gradient together (GEMM's weight
+     * gradient alone is close only when forward kept the column matrices, which costs memory and a
+     * slower forward). Larger patches feed GEMM well and stay there. A function of the geometry alone,
+     * so the arithmetic (and the bits) never depend on the thread count.
      */
     static boolean prefersDirect(ConvGeometry g) {
-        return Conv2dDirectMulti.applies(g) && g.c() > 1;
+        return Conv2dDirectMulti.applies(g) && g.c() > 1 && g.patch() <= DIRECT_MAX_PATCH;
     }
 
     /** Whether forward runs a direct kernel for this geometry. */
