@@ -15,9 +15,9 @@ import jdk.incubator.vector.VectorSpecies;
  * contiguous run starting at c*PL + i*WP + j. Forward and input gradient are one kernel,
  * {@link #correlateWide}: a block of 4 output planes times 3 position vectors (12 accumulators) shares
  * each input load among the 4 planes and each weight broadcast among the 3 vectors. The input gradient
- * is the same correlation of dY, zero-padded by max(0, KH-1-padH) rows and max(0, KW-1-padW) columns
- * on each side (width WQ), with the kernel turned by 180 degrees and its in/out channels swapped; dx
- * row y starts at wide position y*WQ, read from a fixed offset ({@link #gradOffset}). The weight gradient is, per
+ * is the same correlation of dY laid out on the forward's wide grid (rows of width WP, zeros after
+ * each row and (KH-1)*WP + KW-1 zeros in front), with the kernel turned by 180 degrees and its in/out
+ * channels swapped; dx row y starts at wide position y*WP, read from offset padH*WP + padW. The weight gradient is, per
  * (output channel, input channel, tap), one dot product of the wide dY (zero at discarded positions)
  * with the shifted padded input, 4 x 4 of them at a time.
  *
@@ -54,50 +54,47 @@ final class Conv2dDirectMulti {
         return g.strideH() == 1 && g.strideW() == 1 && g.kh() * g.kw() > 1;
     }
 
-    /** Zero rows above (and below) dY in the input gradient's padded plane: max(0, KH-1-padH). */
-    static int gradMarginH(ConvGeometry g) {
-        return Math.max(0, g.kh() - 1 - g.padH());
+    /**
+     * Zeros in front of each dY plane of the input gradient, (KH-1)*WP + KW-1, so that turned tap
+     * (0, 0) of dx pixel (0, 0) never reads before the plane.
+     */
+    static int gradMargin(ConvGeometry g) {
+        return (g.kh() - 1) * Conv2dDirect.paddedWidth(g) + g.kw() - 1;
     }
 
-    /** Zero columns left (and right) of dY in the input gradient's padded plane: max(0, KW-1-padW). */
-    static int gradMarginW(ConvGeometry g) {
-        return Math.max(0, g.kw() - 1 - g.padW());
-    }
-
-    /** Width of the zero-padded dY plane of the input gradient: OW + 2 marginW (never less than W). */
-    static int gradWidth(ConvGeometry g) {
-        return g.ow() + 2 * gradMarginW(g);
-    }
-
-    /** Where dx pixel (0, 0)'s turned tap (0, 0) sits in the padded dY plane (>= 0). */
+    /** Where dx pixel (0, 0)'s turned tap (0, 0) sits in a dY plane of the input gradient: padH*WP + padW. */
     static int gradOffset(ConvGeometry g) {
-        return (g.padH() - g.kh() + 1 + gradMarginH(g)) * gradWidth(g) + g.padW() - g.kw() + 1 + gradMarginW(g);
+        return g.padH() * Conv2dDirect.paddedWidth(g) + g.padW();
     }
 
-    /** dx wide-grid positions per input channel: H * WQ rounded up to whole vectors. */
+    /** dx wide-grid positions per input channel: H * WP rounded up to whole vectors. */
     static int gradWideLength(ConvGeometry g) {
-        int lw = g.h() * gradWidth(g);
+        int lw = g.h() * Conv2dDirect.paddedWidth(g);
         return (lw + VL - 1) / VL * VL;
     }
 
-    /** Floats of one padded dY plane, with room for the last wide vector's furthest tap. */
+    /** Floats of one dY plane of the input gradient, with room for the last wide vector's furthest tap. */
     static int gradPaddedLength(ConvGeometry g) {
-        int wq = gradWidth(g);
-        return Math.max((g.oh() + 2 * gradMarginH(g)) * wq, gradOffset(g) + gradWideLength(g) + (g.kh() - 1) * wq + g.kw() - 1);
+        int wp = Conv2dDirect.paddedWidth(g);
+        return Math.max(gradMargin(g) + g.oh() * wp, gradOffset(g) + gradWideLength(g) + (g.kh() - 1) * wp + g.kw() - 1);
     }
 
-    /** Writes dy plane (OH x OW at dyOff) with its zero margins to dst[dstOff, + gradPaddedLength). */
+    /**
+     * Writes dy plane (OH x OW at dyOff) to dst[dstOff, + gradPaddedLength): row r at
+     * gradMargin + r*WP, zeros elsewhere. Since WP - OW = KW - 1, the zeros after each row are both the
+     * right margin of that row and the left margin of the next.
+     */
     static void padGrad(float[] dy, int dyOff, ConvGeometry g, float[] dst, int dstOff) {
-        int wq = gradWidth(g), oh = g.oh(), ow = g.ow(), mh = gradMarginH(g), mw = gradMarginW(g);
+        int wp = Conv2dDirect.paddedWidth(g), oh = g.oh(), ow = g.ow(), m = gradMargin(g);
         Arrays.fill(dst, dstOff, dstOff + gradPaddedLength(g), 0f);
         for (int r = 0; r < oh; r++) {
-            System.arraycopy(dy, dyOff + r * ow, dst, dstOff + (r + mh) * wq + mw, ow);
+            System.arraycopy(dy, dyOff + r * ow, dst, dstOff + m + r * wp, ow);
         }
     }
 
     /** dx[dxOff..] ([C, H, W]) = the valid part of the wide input gradient ([C, gradWideLength]). */
     static void unwidenGrad(float[] wide, ConvGeometry g, float[] dx, int dxOff) {
-        int lr = gradWideLength(g), wq = gradWidth(g), h = g.h(), w = g.w();
+        int lr = gradWideLength(g), wq = Conv2dDirect.paddedWidth(g), h = g.h(), w = g.w();
         for (int c = 0; c < g.c(); c++) {
             for (int r = 0; r < h; r++) {
                 System.arraycopy(wide, c * lr + r * wq, dx, dxOff + (c * h + r) * w, w);
@@ -142,7 +139,7 @@ final class Conv2dDirectMulti {
     /** Input gradient of samples [from, from + cnt): dx ([N, C, H, W]) overwritten; wt from {@link #turnedKernel}. */
     static void inputGradChunk(float[] dy, int from, int cnt, ConvGeometry g, float[] wt, int o, float[] dx) {
         int c = g.c(), xs = c * g.h() * g.w(), p = g.positions(), ys = o * p;
-        int pl = gradPaddedLength(g), lr = gradWideLength(g), wq = gradWidth(g);
+        int pl = gradPaddedLength(g), lr = gradWideLength(g), wq = Conv2dDirect.paddedWidth(g);
         float[][] s = SCRATCH.get();
         float[] dyp = grow(s, PADDED, o * pl);
         float[] wide = grow(s, WIDE, c * lr);

@@ -38,7 +38,7 @@ final class Conv2dDirectMultiScalar {
 
     static void inputGradChunk(float[] dy, int from, int cnt, ConvGeometry g, float[] w, int o, float[] dx) {
         int c = g.c(), xs = c * g.h() * g.w(), p = g.positions();
-        int pl = Conv2dDirectMulti.gradPaddedLength(g), lr = Conv2dDirectMulti.gradWideLength(g), wq = Conv2dDirectMulti.gradWidth(g);
+        int pl = Conv2dDirectMulti.gradPaddedLength(g), lr = Conv2dDirectMulti.gradWideLength(g), wq = Conv2dDirect.paddedWidth(g);
         float[] wt = Conv2dDirectMulti.turnedKernel(w, g, o);
         float[] dyp = new float[o * pl];
         float[] wide = new float[c * lr];
