@@ -6,20 +6,20 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Direct stride-1 convolution over several input channels on the "wide grid" of {@link Conv2dDirect}:
+ * Direct stride-1 convolution over any number of input channels on the "wide grid" of {@link Conv2dDirect}:
  * forward, input gradient and weight gradient, without im2col or col2im.
  *
- * <p>Why: for small planes (LeNet's second layer) im2col and col2im cost more than the FMAs. Each input
- * channel is copied into a zero-padded plane of width WP (length {@link Conv2dDirect#paddedLength}), and
- * every output channel is computed on OH rows of WP positions, so tap (i, j) of channel c is the
- * contiguous run starting at c*PL + i*WP + j. Forward and input gradient are one kernel,
- * {@link #correlateWide}: a block of 4 output planes times 3 position vectors (12 accumulators) shares
- * each input load among the 4 planes and each weight broadcast among the 3 vectors. The input gradient
- * is the same correlation of dY laid out on the forward's wide grid (rows of width WP, zeros after
- * each row and (KH-1)*WP + KW-1 zeros in front), with the kernel turned by 180 degrees and its in/out
- * channels swapped; dx row y starts at wide position y*WP, read from offset padH*WP + padW. The weight gradient is, per
- * (output channel, input channel, tap), one dot product of the wide dY (zero at discarded positions)
- * with the shifted padded input, 4 x 4 of them at a time.
+ * <p>Why: for one input channel and for small planes (LeNet, ResNet-20) im2col and col2im cost more
+ * than the FMAs. Each input channel is copied into a zero-padded plane of width WP (length
+ * {@link Conv2dDirect#paddedLength}), and every output channel is computed on OH rows of WP positions,
+ * so tap (i, j) of channel c is the contiguous run starting at c*PL + i*WP + j. Forward and input
+ * gradient are one kernel, {@link #correlateWide}: a block of 4 output planes times 3 position vectors
+ * (12 accumulators) shares each input load among the 4 planes and each weight broadcast among the 3
+ * vectors. The input gradient is the same correlation of dY laid out on the forward's wide grid (rows
+ * of width WP, zeros after each row and (KH-1)*WP + KW-1 zeros in front), with the kernel turned by
+ * 180 degrees and its in/out channels swapped; dx row y starts at wide position y*WP, read from offset
+ * padH*WP + padW. The weight gradient is, per (output channel, input channel, tap), one dot product of
+ * the wide dY (zero at discarded positions) with the shifted padded input, 4 x 4 of them at a time.
  *
  * <p>Arithmetic order (shared bit for bit with {@link Conv2dDirectMultiScalar}): an output is
  * fma(w, x, acc) from 0 over input channels c, then taps t = i*KW + j, both increasing, then the bias
@@ -27,9 +27,8 @@ import jdk.incubator.vector.VectorSpecies;
  * channels o, then turned taps t' = i'*KW + j', both increasing; a weight-gradient entry of one chunk
  * accumulates, per lane l of a {@link Conv2dDirect#VL}-lane vector, the wide positions p = l (mod VL)
  * of sample after sample by fma, then adds the lanes in order 0..VL-1. Blocking never changes these
- * orders, and none of it depends on the thread count. Caveat as in {@link Conv2dDirect}: a non-finite
- * value can turn a gradient NaN where the exact sum is infinite (discarded wide positions multiply it by
- * zero).
+ * orders, and none of it depends on the thread count. Caveat: a non-finite value can turn a gradient
+ * NaN where the exact sum is infinite (discarded wide positions and zero margins multiply it by zero).
  */
 final class Conv2dDirectMulti {
     private static final VectorSpecies<Float> F = Simd.FLOAT;

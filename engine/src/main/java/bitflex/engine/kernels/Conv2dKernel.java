@@ -23,12 +23,11 @@ import bitflex.engine.parallel.Parallel;
  * {@link #setColumnCacheFloats}); larger ones are recomputed in backward, so such a convolution saves
  * only its input. Scratch buffers are per thread and their contents never affect results.
  *
- * <p>Exception: stride-1 layers run direct kernels without columns where they are measurably faster
- * (a rule on the geometry alone, see {@link #prefersDirect}): a single-input-channel layer (LeNet's
- * first) its forward and weight gradient by {@link Conv2dDirect}, since im2col of one channel costs as
- * much as the GEMM it feeds; other chosen layers forward and both gradients by
- * {@link Conv2dDirectMulti}, which replaces im2col and col2im by zero-padded planes. Same chunks, same
- * chunk-order sum of the weight gradient.
+ * <p>Exception: stride-1 layers with small patches run forward and both gradients by the direct
+ * kernels of {@link Conv2dDirectMulti} instead (a rule on the geometry alone, see
+ * {@link #prefersDirect}): zero-padded planes on a wide grid replace im2col and col2im, which cost more
+ * than the FMAs for small planes. Same chunks, same chunk-order sum of the weight gradient, no columns
+ * kept.
  */
 public final class Conv2dKernel {
     private Conv2dKernel() {}
@@ -54,39 +53,26 @@ public final class Conv2dKernel {
     /** Floats of column matrix a layer would keep for backward, or 0 if it recomputes it or needs none. */
     public static long columnCacheSize(int n, ConvGeometry g) {
         long size = (long) n * g.patch() * g.positions();
-        return g.pointwise() || directWeightGrad(g) || size > columnCacheFloats ? 0 : size;
+        return g.pointwise() || prefersDirect(g) || size > columnCacheFloats ? 0 : size;
     }
 
     /** Largest C*KH*KW for which the multi-channel direct kernels are used (the largest measured). */
     static final int DIRECT_MAX_PATCH = 576;
 
     /**
-     * Whether a multi-channel stride-1 layer runs the direct kernels ({@link Conv2dDirectMulti}) instead
-     * of im2col + GEMM: every such layer with a kernel larger than 1x1 and a patch C*KH*KW of at most
-     * {@link #DIRECT_MAX_PATCH}. Measured on 2-core Zen 4 (AVX-512), batch 64, 1 and 2 threads: LeNet's
-     * [6,14,14] 5x5 -> 16 and ResNet-20's [16,28,28], [32,14,14], [64,7,7] 3x3 pad 1 are faster direct
-     * in forward and input gradient, and in forward plus weight gradient together (GEMM's weight
-     * gradient alone is close only when forward kept the column matrices, which costs memory and a
-     * slower forward). Larger patches feed GEMM well and stay there. A function of the geometry alone,
-     * so the arithmetic (and the bits) never depend on the thread count.
+     * Whether a stride-1 layer runs forward and both gradients by the direct kernels
+     * ({@link Conv2dDirectMulti}) instead of im2col + GEMM: every such layer with a kernel larger than
+     * 1x1 and one input channel (im2col of one channel costs as much as the GEMM it feeds) or a patch
+     * C*KH*KW of at most {@link #DIRECT_MAX_PATCH}. Measured on 2-core Zen 4 (AVX-512), batch 64, 1 and
+     * 2 threads: LeNet's [1,28,28] 5x5 pad 2 -> 6 and [6,14,14] 5x5 -> 16 and ResNet-20's [16,28,28],
+     * [32,14,14], [64,7,7] 3x3 pad 1 are faster direct in forward and input gradient, and in forward
+     * plus weight gradient together (GEMM's weight gradient alone is close only when forward kept the
+     * column matrices, which costs memory and a slower forward). Larger patches feed GEMM well and stay
+     * there. A function of the geometry alone, so the arithmetic (and the bits) never depend on the
+     * thread count.
      */
     static boolean prefersDirect(ConvGeometry g) {
-        return Conv2dDirectMulti.applies(g) && g.c() > 1 && g.patch() <= DIRECT_MAX_PATCH;
-    }
-
-    /** Whether forward runs a direct kernel for this geometry. */
-    static boolean directForward(ConvGeometry g) {
-        return Conv2dDirect.applies(g) || prefersDirect(g);
-    }
-
-    /** Whether the weight gradient runs a direct kernel for this geometry. */
-    static boolean directWeightGrad(ConvGeometry g) {
-        return Conv2dDirect.applies(g) || prefersDirect(g);
-    }
-
-    /** Whether the input gradient runs {@link Conv2dDirectMulti} for this geometry. */
-    static boolean directInputGrad(ConvGeometry g) {
-        return prefersDirect(g);
+        return Conv2dDirectMulti.applies(g) && (g.c() == 1 || g.patch() <= DIRECT_MAX_PATCH);
     }
 
     private static final int COL = 0;
@@ -115,7 +101,7 @@ public final class Conv2dKernel {
      * for {@link #backward}.
      */
     public static void forward(float[] x, int n, ConvGeometry g, float[] w, int o, float[] b, float[] y, float[] keepCols) {
-        forward(x, n, g, w, o, b, y, keepCols, directForward(g));
+        forward(x, n, g, w, o, b, y, keepCols, prefersDirect(g));
     }
 
     /** {@link #forward}, by a direct kernel when {@code direct} (keeps no columns), else by im2col + GEMM. */
@@ -127,17 +113,10 @@ public final class Conv2dKernel {
         if (!Conv2dDirectMulti.applies(g)) {
             throw new IllegalArgumentException("conv2d forward: the direct kernel needs stride 1 and a kernel larger than 1x1, got " + g);
         }
-        int xs = g.c() * g.h() * g.w();
-        int ys = o * g.positions();
         int per = samplesPerChunk(n, g);
         Parallel.forEach((n + per - 1) / per, c -> {
             int from = c * per;
-            int cnt = Math.min(n, from + per) - from;
-            if (g.c() == 1) {
-                Conv2dDirect.forwardChunk(x, from * xs, cnt, g, w, o, b, y, from * ys);
-            } else {
-                Conv2dDirectMulti.forwardChunk(x, from, cnt, g, w, o, b, y);
-            }
+            Conv2dDirectMulti.forwardChunk(x, from, Math.min(n, from + per) - from, g, w, o, b, y);
         });
     }
 
@@ -190,12 +169,11 @@ public final class Conv2dKernel {
      */
     public static void backward(float[] x, int n, ConvGeometry g, float[] w, int o, float[] dy,
                                 float[] dx, float[] dw, float[] db, float[] keptCols, boolean addW, boolean addB) {
-        backward(x, n, g, w, o, dy, dx, dw, db, keptCols, addW, addB, directWeightGrad(g), directInputGrad(g));
+        backward(x, n, g, w, o, dy, dx, dw, db, keptCols, addW, addB, prefersDirect(g), prefersDirect(g));
     }
 
     /**
-     * {@link #backward}, the weight gradient by {@link Conv2dDirect} (one input channel) or
-     * {@link Conv2dDirectMulti} when {@code directW}, the input gradient by {@link Conv2dDirectMulti}
+     * {@link #backward}, the weight gradient by {@link Conv2dDirectMulti} when {@code directW}, the input gradient by {@link Conv2dDirectMulti}
      * when {@code directX}; the rest by GEMM.
      */
     static void backward(float[] x, int n, ConvGeometry g, float[] w, int o, float[] dy, float[] dx, float[] dw, float[] db,
@@ -219,11 +197,7 @@ public final class Conv2dKernel {
             int from = c * per;
             int cnt = Math.min(n, from + per) - from;
             if (dw != null && directW) {
-                if (g.c() == 1) {
-                    Conv2dDirect.chunkWeightGrad(x, from, cnt, g, dy, o, partial, c * o * ckk);
-                } else {
-                    Conv2dDirectMulti.chunkWeightGrad(x, from, cnt, g, dy, o, partial, c * o * ckk);
-                }
+                Conv2dDirectMulti.chunkWeightGrad(x, from, cnt, g, dy, o, partial, c * o * ckk);
             }
             if (dx != null && directX) {
                 Conv2dDirectMulti.inputGradChunk(dy, from, cnt, g, turned, o, dx);

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The direct single-channel convolution: bit for bit against its scalar twin, against the im2col path
+ * The direct convolution with one input channel (LeNet's first layer): bit for bit against its scalar twin, against the im2col path
  * and a double reference within the float summation bound, finite differences, and 1 vs 2 threads.
  */
 @Tag("simd")
@@ -52,19 +52,17 @@ class Conv2dDirectTest {
             float[] x = ConvPoolTwinTest.values(r, n * xs);
             float[] w = ConvPoolTwinTest.values(r, o * g.kh() * g.kw());
             float[] b = r.nextBoolean() ? ConvPoolTwinTest.values(r, o) : null;
-            float[] y1 = new float[n * ys + 2];
-            float[] y2 = new float[n * ys + 2];
-            for (int s = 0; s < n; s++) {
-                Conv2dDirect.forwardSample(x, s * xs, g, w, o, b, y1, 1 + s * ys);
-                Conv2dDirectScalar.forwardSample(x, s * xs, g, w, o, b, y2, 1 + s * ys);
-            }
+            float[] y1 = new float[n * ys];
+            float[] y2 = new float[n * ys];
+            Conv2dDirectMulti.forwardChunk(x, 0, n, g, w, o, b, y1);
+            Conv2dDirectMultiScalar.forwardChunk(x, 0, n, g, w, o, b, y2);
             assertArrayEquals(y2, y1, g.toString());
             float[] dy = ConvPoolTwinTest.values(r, n * ys);
             int kk = g.kh() * g.kw();
             float[] d1 = new float[o * kk + 3];
             float[] d2 = new float[o * kk + 3];
-            Conv2dDirect.chunkWeightGrad(x, from, cnt, g, dy, o, d1, 3);
-            Conv2dDirectScalar.chunkWeightGrad(x, from, cnt, g, dy, o, d2, 3, Conv2dDirect.VL);
+            Conv2dDirectMulti.chunkWeightGrad(x, from, cnt, g, dy, o, d1, 3);
+            Conv2dDirectMultiScalar.chunkWeightGrad(x, from, cnt, g, dy, o, d2, 3, Conv2dDirect.VL);
             assertArrayEquals(d2, d1, g.toString());
         });
     }
