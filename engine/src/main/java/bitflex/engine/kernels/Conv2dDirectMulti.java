@@ -106,8 +106,12 @@ final class Conv2dDirectMulti {
      * (turned by 180 degrees, channels swapped).
      */
     static float[] turnedKernel(float[] w, ConvGeometry g, int o) {
+        return turnedKernel(w, g, o, new float[o * g.patch()]);
+    }
+
+    /** {@link #turnedKernel(float[], ConvGeometry, int)} into wt[0, O*C*KH*KW) (wt may be longer). */
+    static float[] turnedKernel(float[] w, ConvGeometry g, int o, float[] wt) {
         int c = g.c(), kh = g.kh(), kw = g.kw(), kk = kh * kw;
-        float[] wt = new float[o * c * kk];
         for (int k = 0; k < o; k++) {
             for (int ch = 0; ch < c; ch++) {
                 for (int t = 0; t < kk; t++) {

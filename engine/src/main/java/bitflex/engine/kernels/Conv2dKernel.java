@@ -78,7 +78,8 @@ public final class Conv2dKernel {
     private static final int COL = 0;
     private static final int GEMM_OUT = 1;
     private static final int PARTIAL = 2;
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
+    private static final int TURNED = 3;
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][0]);
 
     private static float[] scratch(int which, int n) {
         float[][] s = SCRATCH.get();
@@ -186,13 +187,13 @@ public final class Conv2dKernel {
         int xs = g.c() * g.h() * g.w();
         int per = samplesPerChunk(n, g);
         int chunks = Math.max(1, (n + per - 1) / per);
-        // The calling thread's PARTIAL slot is used only here; tasks use COL and GEMM_OUT.
+        // The calling thread's PARTIAL and TURNED slots are used only here; tasks use COL and GEMM_OUT.
         float[] partial = dw == null ? null : scratch(PARTIAL, chunks * o * ckk);
         if (dw != null && n == 0) {
             java.util.Arrays.fill(partial, 0, o * ckk, 0f);
         }
         boolean gemmW = dw != null && !directW, gemmX = dx != null && !directX;
-        float[] turned = dx != null && directX ? Conv2dDirectMulti.turnedKernel(w, g, o) : null;
+        float[] turned = dx != null && directX ? Conv2dDirectMulti.turnedKernel(w, g, o, scratch(TURNED, o * ckk)) : null;
         Parallel.forEach(n == 0 ? 0 : chunks, c -> {
             int from = c * per;
             int cnt = Math.min(n, from + per) - from;
