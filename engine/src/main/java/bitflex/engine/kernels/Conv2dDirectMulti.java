@@ -237,6 +237,48 @@ final class Conv2dDirectMulti {
                 a3.intoArray(wide, d + 3 * lr);
             }
         }
+        for (; k + 2 <= nOut; k += 2) {
+            // two planes left (LeNet's input gradient has 6): 2 x 3 blocks keep loads per FMA low
+            int w0 = k * ckk, w1 = w0 + ckk;
+            int v = 0;
+            for (; v + 3 <= nv; v += 3) {
+                int p = off + v * VL;
+                FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00;
+                for (int u = 0; u < ckk; u++) {
+                    int q = p + offs[u];
+                    FloatVector x0 = FloatVector.fromArray(F, in, q);
+                    FloatVector x1 = FloatVector.fromArray(F, in, q + VL);
+                    FloatVector x2 = FloatVector.fromArray(F, in, q + 2 * VL);
+                    FloatVector b = FloatVector.broadcast(F, wt[w0 + u]);
+                    a00 = b.fma(x0, a00);
+                    a01 = b.fma(x1, a01);
+                    a02 = b.fma(x2, a02);
+                    b = FloatVector.broadcast(F, wt[w1 + u]);
+                    a10 = b.fma(x0, a10);
+                    a11 = b.fma(x1, a11);
+                    a12 = b.fma(x2, a12);
+                }
+                int d = k * lr + v * VL;
+                a00.intoArray(wide, d);
+                a01.intoArray(wide, d + VL);
+                a02.intoArray(wide, d + 2 * VL);
+                a10.intoArray(wide, d + lr);
+                a11.intoArray(wide, d + lr + VL);
+                a12.intoArray(wide, d + lr + 2 * VL);
+            }
+            for (; v < nv; v++) {
+                int p = off + v * VL;
+                FloatVector a0 = FloatVector.zero(F), a1 = a0;
+                for (int u = 0; u < ckk; u++) {
+                    FloatVector x0 = FloatVector.fromArray(F, in, p + offs[u]);
+                    a0 = FloatVector.broadcast(F, wt[w0 + u]).fma(x0, a0);
+                    a1 = FloatVector.broadcast(F, wt[w1 + u]).fma(x0, a1);
+                }
+                int d = k * lr + v * VL;
+                a0.intoArray(wide, d);
+                a1.intoArray(wide, d + lr);
+            }
+        }
         for (; k < nOut; k++) {
             int w0 = k * ckk;
             int v = 0;
