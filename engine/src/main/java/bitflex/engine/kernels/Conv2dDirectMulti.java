@@ -14,8 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link Conv2dDirect#paddedLength}), and every output channel is computed on OH rows of WP positions,
  * so tap (i, j) of channel c is the contiguous run starting at c*PL + i*WP + j. Forward and input
  * gradient are one kernel, {@link #correlateWide}: a block of 4 output planes times 3 position vectors
- * (12 accumulators) shares each input load among the 4 planes and each weight broadcast among the 3
- * vectors. The input gradient is the same correlation of dY laid out on the forward's wide grid (rows
+ * (12 accumulators; 2 x 3 for two leftover planes) shares each input load among the planes and each
+ * weight broadcast among the 3 vectors. The input gradient is the same correlation of dY laid out on the forward's wide grid (rows
  * of width WP, zeros after each row and (KH-1)*WP + KW-1 zeros in front), with the kernel turned by
  * 180 degrees and its in/out channels swapped; dx row y starts at wide position y*WP, read from offset
  * padH*WP + padW. The weight gradient is, per (output channel, input channel, tap), one dot product of
