@@ -418,8 +418,45 @@ final class Conv2dDirectMulti {
                 out[e + 3 * ckk] = sumLanes(a3, lanes);
             }
         }
-        for (; k < o; k++) {
-            for (int u = 0; u < ckk; u++) {
+        if (k < o) {
+            weightGradLeftover(xp, dyw, cnt, g, o, k, out, outOff, lanes);
+        }
+    }
+
+    /**
+     * weightGradWide for output planes [k0, o) one at a time (its own method: grown into
+     * weightGradWide, it made C2 compile the 4 x 4 loop worse).
+     */
+    private static void weightGradLeftover(float[] xp, float[] dyw, int cnt, ConvGeometry g, int o, int k0, float[] out, int outOff,
+                                           float[] lanes) {
+        int c = g.c(), kw = g.kw(), kk = g.kh() * kw, ckk = c * kk;
+        int pl = Conv2dDirect.paddedLength(g), lr = Conv2dDirect.wideLength(g), wp = Conv2dDirect.paddedWidth(g);
+        int xs = c * pl;
+        for (int k = k0; k < o; k++) {
+            // leftover planes (LeNet conv1 has 6): 4 taps at a time, so 4 fma chains run side by side
+            int u = 0;
+            for (; u + 4 <= ckk; u += 4) {
+                int s0 = shift(u, kk, kw, pl, wp), s1 = shift(u + 1, kk, kw, pl, wp);
+                int s2 = shift(u + 2, kk, kw, pl, wp), s3 = shift(u + 3, kk, kw, pl, wp);
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                for (int s = 0; s < cnt; s++) {
+                    int xb = s * xs;
+                    int d0 = (s * o + k) * lr;
+                    for (int p = 0; p < lr; p += VL) {
+                        FloatVector d = FloatVector.fromArray(F, dyw, d0 + p);
+                        a0 = d.fma(FloatVector.fromArray(F, xp, xb + s0 + p), a0);
+                        a1 = d.fma(FloatVector.fromArray(F, xp, xb + s1 + p), a1);
+                        a2 = d.fma(FloatVector.fromArray(F, xp, xb + s2 + p), a2);
+                        a3 = d.fma(FloatVector.fromArray(F, xp, xb + s3 + p), a3);
+                    }
+                }
+                int e = outOff + k * ckk + u;
+                out[e] = sumLanes(a0, lanes);
+                out[e + 1] = sumLanes(a1, lanes);
+                out[e + 2] = sumLanes(a2, lanes);
+                out[e + 3] = sumLanes(a3, lanes);
+            }
+            for (; u < ckk; u++) {
                 int s0 = shift(u, kk, kw, pl, wp);
                 FloatVector a0 = FloatVector.zero(F);
                 for (int s = 0; s < cnt; s++) {
