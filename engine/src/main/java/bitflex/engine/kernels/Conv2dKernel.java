@@ -56,7 +56,7 @@ public final class Conv2dKernel {
         return g.pointwise() || prefersDirect(g) || size > columnCacheFloats ? 0 : size;
     }
 
-    /** Largest C*KH*KW for which the multi-channel direct kernels are used (the largest measured). */
+    /** Largest C*KH*KW for which the multi-channel direct kernels are used (ResNet-20's largest, 64 x 3 x 3). */
     static final int DIRECT_MAX_PATCH = 576;
 
     /**
@@ -67,9 +67,10 @@ public final class Conv2dKernel {
      * 2 threads: LeNet's [1,28,28] 5x5 pad 2 -> 6 and [6,14,14] 5x5 -> 16 and ResNet-20's [16,28,28],
      * [32,14,14], [64,7,7] 3x3 pad 1 are faster direct in forward and input gradient, and in forward
      * plus weight gradient together (GEMM's weight gradient alone is close only when forward kept the
-     * column matrices, which costs memory and a slower forward). Larger patches feed GEMM well and stay
-     * there. A function of the geometry alone, so the arithmetic (and the bits) never depend on the
-     * thread count.
+     * column matrices, which costs memory and a slower forward). Larger patches stay on GEMM until
+     * measured (a first look at [64,14,14] and [96,14,14] 3x3 still favoured direct; [128,7,7] was too
+     * noisy to call). A function of the geometry alone, so the arithmetic (and the bits) never depend
+     * on the thread count.
      */
     static boolean prefersDirect(ConvGeometry g) {
         return Conv2dDirectMulti.applies(g) && (g.c() == 1 || g.patch() <= DIRECT_MAX_PATCH);
