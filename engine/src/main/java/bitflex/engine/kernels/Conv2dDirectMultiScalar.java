@@ -1,7 +1,7 @@
 package bitflex.engine.kernels;
 
 /**
- * Scalar twin of {@link Conv2dDirectMulti}: the same wide-grid arithmetic, one float at a time, with
+ * Scalar twin of {@link Conv2dDirectMulti} and {@link Conv2dDirectWeightGrad}: the same wide-grid arithmetic, one float at a time, with
  * the weight-gradient lanes emulated for a given lane count; bit-identical to the vector kernel when
  * {@code lanes == Conv2dDirect.VL}.
  */

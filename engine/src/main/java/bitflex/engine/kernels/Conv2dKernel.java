@@ -175,7 +175,8 @@ public final class Conv2dKernel {
     }
 
     /**
-     * {@link #backward}, the weight gradient by {@link Conv2dDirectMulti} when {@code directW}, the input gradient by {@link Conv2dDirectMulti}
+     * {@link #backward}, the weight gradient by {@link Conv2dDirectWeightGrad} when {@code directW}, the
+     * input gradient by {@link Conv2dDirectMulti}
      * when {@code directX}; the rest by GEMM.
      */
     static void backward(float[] x, int n, ConvGeometry g, float[] w, int o, float[] dy, float[] dx, float[] dw, float[] db,
@@ -199,7 +200,7 @@ public final class Conv2dKernel {
             int from = c * per;
             int cnt = Math.min(n, from + per) - from;
             if (dw != null && directW) {
-                Conv2dDirectMulti.chunkWeightGrad(x, from, cnt, g, dy, o, partial, c * o * ckk);
+                Conv2dDirectWeightGrad.chunkWeightGrad(x, from, cnt, g, dy, o, partial, c * o * ckk);
             }
             if (dx != null && directX) {
                 Conv2dDirectMulti.inputGradChunk(dy, from, cnt, g, turned, o, dx);

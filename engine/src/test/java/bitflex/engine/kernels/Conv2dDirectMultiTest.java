@@ -65,7 +65,7 @@ class Conv2dDirectMultiTest {
             assertArrayEquals(dx2, dx1, g + " input gradient");
             float[] d1 = new float[o * ckk + 3];
             float[] d2 = new float[o * ckk + 3];
-            Conv2dDirectMulti.chunkWeightGrad(x, from, cnt, g, dy, o, d1, 3);
+            Conv2dDirectWeightGrad.chunkWeightGrad(x, from, cnt, g, dy, o, d1, 3);
             Conv2dDirectMultiScalar.chunkWeightGrad(x, from, cnt, g, dy, o, d2, 3, Conv2dDirect.VL);
             assertArrayEquals(d2, d1, g + " weight gradient");
         });

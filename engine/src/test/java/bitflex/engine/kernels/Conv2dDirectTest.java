@@ -61,7 +61,7 @@ class Conv2dDirectTest {
             int kk = g.kh() * g.kw();
             float[] d1 = new float[o * kk + 3];
             float[] d2 = new float[o * kk + 3];
-            Conv2dDirectMulti.chunkWeightGrad(x, from, cnt, g, dy, o, d1, 3);
+            Conv2dDirectWeightGrad.chunkWeightGrad(x, from, cnt, g, dy, o, d1, 3);
             Conv2dDirectMultiScalar.chunkWeightGrad(x, from, cnt, g, dy, o, d2, 3, Conv2dDirect.VL);
             assertArrayEquals(d2, d1, g.toString());
         });
