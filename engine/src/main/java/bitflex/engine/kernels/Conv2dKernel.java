@@ -176,8 +176,7 @@ public final class Conv2dKernel {
 
     /**
      * {@link #backward}, the weight gradient by {@link Conv2dDirectWeightGrad} when {@code directW}, the
-     * input gradient by {@link Conv2dDirectMulti}
-     * when {@code directX}; the rest by GEMM.
+     * input gradient by {@link Conv2dDirectMulti} when {@code directX}; the rest by GEMM.
      */
     static void backward(float[] x, int n, ConvGeometry g, float[] w, int o, float[] dy, float[] dx, float[] dw, float[] db,
                          float[] keptCols, boolean addW, boolean addB, boolean directW, boolean directX) {
