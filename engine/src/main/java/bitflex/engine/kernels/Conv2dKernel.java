@@ -23,9 +23,11 @@ import bitflex.engine.parallel.Parallel;
  * {@link #setColumnCacheFloats}); larger ones are recomputed in backward, so such a convolution saves
  * only its input. Scratch buffers are per thread and their contents never affect results.
  *
- * <p>Exception: a single-input-channel, stride-1 layer (LeNet's first) runs its forward and, when no
- * input gradient is wanted, its weight gradient by {@link Conv2dDirect} (same chunks, same chunk-order
- * sum), since im2col of one channel costs as much as the GEMM it feeds.
+ * <p>Exception: stride-1 layers with small patches run forward and both gradients by the direct
+ * kernels of {@link Conv2dDirectMulti} instead (a rule on the geometry alone, see
+ * {@link #prefersDirect}): zero-padded planes on a wide grid replace im2col and col2im, which cost more
+ * than the FMAs for small planes. Same chunks, same chunk-order sum of the weight gradient, no columns
+ * kept.
  */
 public final class Conv2dKernel {
     private Conv2dKernel() {}
@@ -48,16 +50,37 @@ public final class Conv2dKernel {
         columnCacheFloats = floats;
     }
 
-    /** Floats of column matrix a layer would keep for backward, or 0 if it recomputes it. */
+    /** Floats of column matrix a layer would keep for backward, or 0 if it recomputes it or needs none. */
     public static long columnCacheSize(int n, ConvGeometry g) {
         long size = (long) n * g.patch() * g.positions();
-        return g.pointwise() || Conv2dDirect.applies(g) || size > columnCacheFloats ? 0 : size;
+        return g.pointwise() || prefersDirect(g) || size > columnCacheFloats ? 0 : size;
+    }
+
+    /** Largest C*KH*KW for which the multi-channel direct kernels are used (ResNet-20's largest, 64 x 3 x 3). */
+    static final int DIRECT_MAX_PATCH = 576;
+
+    /**
+     * Whether a stride-1 layer runs forward and both gradients by the direct kernels
+     * ({@link Conv2dDirectMulti}) instead of im2col + GEMM: every such layer with a kernel larger than
+     * 1x1 and one input channel (im2col of one channel costs as much as the GEMM it feeds) or a patch
+     * C*KH*KW of at most {@link #DIRECT_MAX_PATCH}. Measured on 2-core Zen 4 (AVX-512), batch 64, 1 and
+     * 2 threads: LeNet's [1,28,28] 5x5 pad 2 -> 6 and [6,14,14] 5x5 -> 16 and ResNet-20's [16,28,28],
+     * [32,14,14], [64,7,7] 3x3 pad 1 are faster direct in forward and input gradient, and in forward
+     * plus weight gradient together (GEMM's weight gradient alone is close only when forward kept the
+     * column matrices, which costs memory and a slower forward). Larger patches stay on GEMM until
+     * measured (a first look at [64,14,14] and [96,14,14] 3x3 still favoured direct; [128,7,7] was too
+     * noisy to call). A function of the geometry alone, so the arithmetic (and the bits) never depend
+     * on the thread count.
+     */
+    static boolean prefersDirect(ConvGeometry g) {
+        return Conv2dDirectMulti.applies(g) && (g.c() == 1 || g.patch() <= DIRECT_MAX_PATCH);
     }
 
     private static final int COL = 0;
     private static final int GEMM_OUT = 1;
     private static final int PARTIAL = 2;
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
+    private static final int TURNED = 3;
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][0]);
 
     private static float[] scratch(int which, int n) {
         float[][] s = SCRATCH.get();
@@ -80,18 +103,23 @@ public final class Conv2dKernel {
      * for {@link #backward}.
      */
     public static void forward(float[] x, int n, ConvGeometry g, float[] w, int o, float[] b, float[] y, float[] keepCols) {
-        if (Conv2dDirect.applies(g)) {
-            int xs = g.h() * g.w();
-            int ys = o * g.positions();
-            int per = samplesPerChunk(n, g);
-            Parallel.forEach((n + per - 1) / per, c -> {
-                for (int s = c * per; s < Math.min(n, (c + 1) * per); s++) {
-                    Conv2dDirect.forwardSample(x, s * xs, g, w, o, b, y, s * ys);
-                }
-            });
+        forward(x, n, g, w, o, b, y, keepCols, prefersDirect(g));
+    }
+
+    /** {@link #forward}, by a direct kernel when {@code direct} (keeps no columns), else by im2col + GEMM. */
+    static void forward(float[] x, int n, ConvGeometry g, float[] w, int o, float[] b, float[] y, float[] keepCols, boolean direct) {
+        if (!direct) {
+            forwardIm2col(x, n, g, w, o, b, y, keepCols);
             return;
         }
-        forwardIm2col(x, n, g, w, o, b, y, keepCols);
+        if (!Conv2dDirectMulti.applies(g)) {
+            throw new IllegalArgumentException("conv2d forward: the direct kernel needs stride 1 and a kernel larger than 1x1, got " + g);
+        }
+        int per = samplesPerChunk(n, g);
+        Parallel.forEach((n + per - 1) / per, c -> {
+            int from = c * per;
+            Conv2dDirectMulti.forwardChunk(x, from, Math.min(n, from + per) - from, g, w, o, b, y);
+        });
     }
 
     /** {@link #forward} always by im2col + GEMM (also the reference for the direct kernel's tests). */
@@ -143,33 +171,40 @@ public final class Conv2dKernel {
      */
     public static void backward(float[] x, int n, ConvGeometry g, float[] w, int o, float[] dy,
                                 float[] dx, float[] dw, float[] db, float[] keptCols, boolean addW, boolean addB) {
-        backward(x, n, g, w, o, dy, dx, dw, db, keptCols, addW, addB, dx == null && Conv2dDirect.applies(g));
+        backward(x, n, g, w, o, dy, dx, dw, db, keptCols, addW, addB, prefersDirect(g), prefersDirect(g));
     }
 
-    /** {@link #backward}, the weight gradient by {@link Conv2dDirect} when {@code direct} (needs dx == null). */
+    /**
+     * {@link #backward}, the weight gradient by {@link Conv2dDirectWeightGrad} when {@code directW}, the
+     * input gradient by {@link Conv2dDirectMulti} when {@code directX}; the rest by GEMM.
+     */
     static void backward(float[] x, int n, ConvGeometry g, float[] w, int o, float[] dy, float[] dx, float[] dw, float[] db,
-                         float[] keptCols, boolean addW, boolean addB, boolean direct) {
-        if (direct && (dx != null || !Conv2dDirect.applies(g))) {
-            throw new IllegalArgumentException("conv2d backward: the direct kernel needs one input channel, stride 1 and no input gradient, got "
-                    + g + (dx != null ? " with an input gradient" : ""));
+                         float[] keptCols, boolean addW, boolean addB, boolean directW, boolean directX) {
+        if ((directW || directX) && !Conv2dDirectMulti.applies(g)) {
+            throw new IllegalArgumentException("conv2d backward: the direct kernels need stride 1 and a kernel larger than 1x1, got " + g);
         }
         int ckk = g.patch();
         int p = g.positions();
         int xs = g.c() * g.h() * g.w();
         int per = samplesPerChunk(n, g);
         int chunks = Math.max(1, (n + per - 1) / per);
-        // The calling thread's PARTIAL slot is used only here; tasks use COL and GEMM_OUT.
+        // The calling thread's PARTIAL and TURNED slots are used only here; tasks use COL and GEMM_OUT.
         float[] partial = dw == null ? null : scratch(PARTIAL, chunks * o * ckk);
         if (dw != null && n == 0) {
             java.util.Arrays.fill(partial, 0, o * ckk, 0f);
         }
+        boolean gemmW = dw != null && !directW, gemmX = dx != null && !directX;
+        float[] turned = dx != null && directX ? Conv2dDirectMulti.turnedKernel(w, g, o, scratch(TURNED, o * ckk)) : null;
         Parallel.forEach(n == 0 ? 0 : chunks, c -> {
             int from = c * per;
             int cnt = Math.min(n, from + per) - from;
-            if (direct) {
-                if (dw != null) {
-                    Conv2dDirect.chunkWeightGrad(x, from, cnt, g, dy, o, partial, c * o * ckk);
-                }
+            if (dw != null && directW) {
+                Conv2dDirectWeightGrad.chunkWeightGrad(x, from, cnt, g, dy, o, partial, c * o * ckk);
+            }
+            if (dx != null && directX) {
+                Conv2dDirectMulti.inputGradChunk(dy, from, cnt, g, turned, o, dx);
+            }
+            if (!gemmW && !gemmX) {
                 return;
             }
             int ld = cnt * p;
@@ -189,7 +224,7 @@ public final class Conv2dKernel {
                 }
             }
             float[] col = scratch(COL, ckk * ld);
-            if (dw != null) {
+            if (gemmW) {
                 float[] cols = col;
                 int colsOff = 0;
                 if (keptCols != null) {
@@ -208,7 +243,7 @@ public final class Conv2dKernel {
                 }
                 Sgemm.sgemm(false, true, o, ckk, ld, 1f, dyc, dyOff, ld, cols, colsOff, ld, 0f, partial, c * o * ckk, ckk);
             }
-            if (dx != null) {
+            if (gemmX) {
                 // dcol = W^T dY, in the scratch column buffer (never in the kept columns)
                 Sgemm.sgemm(true, false, ckk, ld, o, 1f, w, 0, ckk, dyc, dyOff, ld, 0f, col, 0, ld);
                 for (int s = 0; s < cnt; s++) {

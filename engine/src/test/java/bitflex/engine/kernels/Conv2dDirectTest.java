@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The direct single-channel convolution: bit for bit against its scalar twin, against the im2col path
+ * The direct convolution with one input channel (LeNet's first layer): bit for bit against its scalar twin, against the im2col path
  * and a double reference within the float summation bound, finite differences, and 1 vs 2 threads.
  */
 @Tag("simd")
@@ -52,19 +52,17 @@ class Conv2dDirectTest {
             float[] x = ConvPoolTwinTest.values(r, n * xs);
             float[] w = ConvPoolTwinTest.values(r, o * g.kh() * g.kw());
             float[] b = r.nextBoolean() ? ConvPoolTwinTest.values(r, o) : null;
-            float[] y1 = new float[n * ys + 2];
-            float[] y2 = new float[n * ys + 2];
-            for (int s = 0; s < n; s++) {
-                Conv2dDirect.forwardSample(x, s * xs, g, w, o, b, y1, 1 + s * ys);
-                Conv2dDirectScalar.forwardSample(x, s * xs, g, w, o, b, y2, 1 + s * ys);
-            }
+            float[] y1 = new float[n * ys];
+            float[] y2 = new float[n * ys];
+            Conv2dDirectMulti.forwardChunk(x, 0, n, g, w, o, b, y1);
+            Conv2dDirectMultiScalar.forwardChunk(x, 0, n, g, w, o, b, y2);
             assertArrayEquals(y2, y1, g.toString());
             float[] dy = ConvPoolTwinTest.values(r, n * ys);
             int kk = g.kh() * g.kw();
             float[] d1 = new float[o * kk + 3];
             float[] d2 = new float[o * kk + 3];
-            Conv2dDirect.chunkWeightGrad(x, from, cnt, g, dy, o, d1, 3);
-            Conv2dDirectScalar.chunkWeightGrad(x, from, cnt, g, dy, o, d2, 3, Conv2dDirect.VL);
+            Conv2dDirectWeightGrad.chunkWeightGrad(x, from, cnt, g, dy, o, d1, 3);
+            Conv2dDirectMultiScalar.chunkWeightGrad(x, from, cnt, g, dy, o, d2, 3, Conv2dDirect.VL);
             assertArrayEquals(d2, d1, g.toString());
         });
     }
@@ -87,8 +85,8 @@ class Conv2dDirectTest {
             float[] dy = ConvPoolTwinTest.values(r, n * o * p);
             float[] dwd = new float[o * kk];
             float[] dwi = new float[o * kk];
-            Conv2dKernel.backward(x, n, g, w, o, dy, null, dwd, null, null, false, false, true);
-            Conv2dKernel.backward(x, n, g, w, o, dy, null, dwi, null, null, false, false, false);
+            Conv2dKernel.backward(x, n, g, w, o, dy, null, dwd, null, null, false, false, true, false);
+            Conv2dKernel.backward(x, n, g, w, o, dy, null, dwi, null, null, false, false, false, false);
             double[] refW = new double[o * kk];
             double[] absW = new double[o * kk];
             for (int s = 0; s < n; s++) {
@@ -166,10 +164,11 @@ class Conv2dDirectTest {
     }
 
     @Test
-    void directBackwardRefusesAnInputGradient() {
-        ConvGeometry g = new ConvGeometry(1, 4, 4, 3, 3, 1, 1, 0, 0);
+    void directKernelsRefuseAStridedLayer() {
+        ConvGeometry g = new ConvGeometry(1, 4, 4, 3, 3, 2, 2, 0, 0);
         float[] x = new float[16];
-        assertThrows(IllegalArgumentException.class, () -> Conv2dKernel.backward(x, 1, g, new float[9], 1, new float[4],
-                new float[16], new float[9], null, null, false, false, true));
+        assertThrows(IllegalArgumentException.class, () -> Conv2dKernel.backward(x, 1, g, new float[9], 1, new float[1],
+                null, new float[9], null, null, false, false, true, false));
+        assertThrows(IllegalArgumentException.class, () -> Conv2dKernel.forward(x, 1, g, new float[9], 1, null, new float[1], null, true));
     }
 }
