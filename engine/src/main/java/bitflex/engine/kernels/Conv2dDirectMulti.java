@@ -31,17 +31,43 @@ final class Conv2dDirectMulti {
     private static final VectorSpecies<Float> F = Simd.FLOAT;
     private static final int VL = Conv2dDirect.VL;
 
-    private static final int PADDED = 0;
-    private static final int WIDE = 1;
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private Conv2dDirectMulti() {}
 
-    private static float[] grow(float[][] s, int which, int n) {
-        if (s[which].length < n) {
-            s[which] = new float[n];
+    /** One thread's buffers, grown on demand and kept, so a training step allocates nothing here. */
+    private static final class Scratch {
+        float[] padded = new float[0];
+        float[] wide = new float[0];
+        private int[] offs = new int[0];
+        private int offsIn = -1, offsKh, offsKw, offsPl, offsWp;
+
+        float[] padded(int n) {
+            if (padded.length < n) {
+                padded = new float[n];
+            }
+            return padded;
         }
-        return s[which];
+
+        float[] wide(int n) {
+            if (wide.length < n) {
+                wide = new float[n];
+            }
+            return wide;
+        }
+
+        /** {@link #tapOffsets}, recomputed only when the layout differs from the last call's. */
+        int[] offsets(int nIn, int kh, int kw, int pl, int wp) {
+            if (nIn != offsIn || kh != offsKh || kw != offsKw || pl != offsPl || wp != offsWp) {
+                offs = tapOffsets(nIn, kh, kw, pl, wp);
+                offsIn = nIn;
+                offsKh = kh;
+                offsKw = kw;
+                offsPl = pl;
+                offsWp = wp;
+            }
+            return offs;
+        }
     }
 
     /** Whether the kernel can run the layer: stride 1 and a kernel larger than 1x1. */
@@ -122,10 +148,10 @@ final class Conv2dDirectMulti {
     static void forwardChunk(float[] x, int from, int cnt, ConvGeometry g, float[] w, int o, float[] b, float[] y) {
         int c = g.c(), xs = c * g.h() * g.w(), ys = o * g.positions();
         int pl = Conv2dDirect.paddedLength(g), lr = Conv2dDirect.wideLength(g);
-        float[][] s = SCRATCH.get();
-        float[] xp = grow(s, PADDED, c * pl);
-        float[] wide = grow(s, WIDE, o * lr);
-        int[] offs = tapOffsets(c, g.kh(), g.kw(), pl, Conv2dDirect.paddedWidth(g));
+        Scratch s = SCRATCH.get();
+        float[] xp = s.padded(c * pl);
+        float[] wide = s.wide(o * lr);
+        int[] offs = s.offsets(c, g.kh(), g.kw(), pl, Conv2dDirect.paddedWidth(g));
         for (int n = from; n < from + cnt; n++) {
             for (int ch = 0; ch < c; ch++) {
                 Conv2dDirect.pad(x, n * xs + ch * g.h() * g.w(), g, xp, ch * pl);
@@ -139,10 +165,10 @@ final class Conv2dDirectMulti {
     static void inputGradChunk(float[] dy, int from, int cnt, ConvGeometry g, float[] wt, int o, float[] dx) {
         int c = g.c(), xs = c * g.h() * g.w(), p = g.positions(), ys = o * p;
         int pl = gradPaddedLength(g), lr = gradWideLength(g), wq = Conv2dDirect.paddedWidth(g);
-        float[][] s = SCRATCH.get();
-        float[] dyp = grow(s, PADDED, o * pl);
-        float[] wide = grow(s, WIDE, c * lr);
-        int[] offs = tapOffsets(o, g.kh(), g.kw(), pl, wq);
+        Scratch s = SCRATCH.get();
+        float[] dyp = s.padded(o * pl);
+        float[] wide = s.wide(c * lr);
+        int[] offs = s.offsets(o, g.kh(), g.kw(), pl, wq);
         for (int n = from; n < from + cnt; n++) {
             for (int k = 0; k < o; k++) {
                 padGrad(dy, n * ys + k * p, g, dyp, k * pl);

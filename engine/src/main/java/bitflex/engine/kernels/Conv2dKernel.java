@@ -4,11 +4,13 @@ import bitflex.engine.gemm.Sgemm;
 import bitflex.engine.parallel.Parallel;
 
 /**
- * 2-D convolution (NCHW, weights [O, C, KH, KW]) as im2col plus GEMM, forward and both gradients.
+ * 2-D convolution (NCHW, weights [O, C, KH, KW]), forward and both gradients: by direct kernels for
+ * stride-1 layers with small patches (every stride-1 layer of LeNet-5 and ResNet-20, see below), by
+ * im2col plus GEMM otherwise.
  *
- * <p>Why im2col + GEMM: {@link Sgemm} is the fastest kernel the engine has (packed, register-tiled,
- * vectorised); lowering the convolution to it costs one copy of the input patches, which is small next
- * to the GEMM for the kernel sizes and channel counts of LeNet-5 and ResNet-20.
+ * <p>Why im2col + GEMM for the rest: {@link Sgemm} is the fastest general kernel the engine has
+ * (packed, register-tiled, vectorised); lowering a strided or large-patch convolution to it costs one
+ * copy of the input patches, small next to the GEMM there.
  *
  * <p>The batch is cut into chunks of S consecutive samples, S chosen from the layer shape alone so that
  * one GEMM sees about {@link #TARGET_COLUMNS} output positions (a 7x7 plane alone would make a GEMM too
