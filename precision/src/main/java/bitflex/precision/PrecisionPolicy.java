@@ -32,9 +32,19 @@ public interface PrecisionPolicy {
     /**
      * After the backward pass: the layer's weights as used in this step's forward pass, the gradient
      * of the loss with respect to them, and the learning rate the optimizer is about to apply. Both
-     * arrays are read only and not kept.
+     * arrays are read only and not kept. {@code weights} is null when {@link #readsWeightsAfterBackward}
+     * is false and the training mode would have to build the array for this call (integer mode).
      */
     void afterBackward(long step, String layer, float[] weights, float[] gradients, double learningRate);
+
+    /**
+     * Whether {@link #afterBackward} reads its {@code weights}. Integer mode keeps no float copy of the
+     * weights, so it dequantizes them for that call only when this is true; the built-in policies
+     * judge gradients and updates and say false. The default, true, is right for any policy.
+     */
+    default boolean readsWeightsAfterBackward() {
+        return true;
+    }
 
     /**
      * After the optimizer step, before {@link #afterStep}: the change the optimizer applied to the

@@ -62,6 +62,12 @@ public final class AdaptPolicy implements PrecisionPolicy {
         return f;
     }
 
+    /** False: this policy never reads the weights handed to {@link #afterBackward}. */
+    @Override
+    public boolean readsWeightsAfterBackward() {
+        return false;
+    }
+
     @Override
     public void afterBackward(long step, String layer, float[] weights, float[] gradients, double learningRate) {
         layers.get(layer).observeGradient(gradients);

@@ -276,7 +276,9 @@ public final class IntegerTraining implements StatefulListener, PrecisionRun {
             IntegerLayer l = layers.get(i);
             if (l.weightGradient() != null) {
                 l.dequantizeGradient(views[i]);
-                policy.afterBackward(step.step(), l.name(), l.weight().dequantize(), views[i], lr);
+                // dequantized for the call only if the policy reads it: a new array per layer and step
+                float[] weights = policy.readsWeightsAfterBackward() ? l.weight().dequantize() : null;
+                policy.afterBackward(step.step(), l.name(), weights, views[i], lr);
             }
         }
         for (int i = 0; i < layers.size(); i++) {

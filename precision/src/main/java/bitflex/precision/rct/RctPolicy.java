@@ -50,6 +50,12 @@ public final class RctPolicy implements PrecisionPolicy {
         return c.format();
     }
 
+    /** False: this policy never reads the weights handed to {@link #afterBackward}. */
+    @Override
+    public boolean readsWeightsAfterBackward() {
+        return false;
+    }
+
     /** Only checks the layer is registered: RCT judges the applied update, see {@link #afterUpdate}. */
     @Override
     public void afterBackward(long step, String layer, float[] weights, float[] gradients, double learningRate) {

@@ -26,6 +26,7 @@ import bitflex.precision.adapt.AdaptPolicy;
 import bitflex.precision.training.Policies;
 import bitflex.precision.training.TrainingMode;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -269,5 +270,63 @@ class IntegerTrainingTest {
         IllegalStateException twice = assertThrows(IllegalStateException.class, () -> y.sum().backward());
         assertTrue(twice.getMessage().contains("second backward pass"), twice.getMessage());
         assertEquals(Rounding.STOCHASTIC, IntegerOptions.defaults(0).gradientRounding());
+    }
+
+    /** Delegates to a static policy; records what afterBackward was handed and checks it against the layer. */
+    static final class WeightsProbe implements PrecisionPolicy {
+        final StaticPolicy inner = StaticPolicy.uniform(FixedPointFormat.signed(8, 5));
+        final boolean reads;
+        IntegerTraining it;
+        int calls;
+        int nullWeights;
+
+        WeightsProbe(boolean reads) {
+            this.reads = reads;
+        }
+
+        @Override public String name() { return "probe"; }
+        @Override public FixedPointFormat register(String layer, float[] w) { return inner.register(layer, w); }
+        @Override public FixedPointFormat format(String layer) { return inner.format(layer); }
+        @Override public List<String> layers() { return inner.layers(); }
+        @Override public List<PrecisionDecision> decisions() { return inner.decisions(); }
+        @Override public boolean readsWeightsAfterBackward() { return reads; }
+
+        @Override
+        public void afterBackward(long step, String layer, float[] weights, float[] gradients, double lr) {
+            calls++;
+            if (weights == null) {
+                nullWeights++;
+            } else {
+                assertArrayEquals(it.weights(layer), weights, layer + ": the weights of this step's forward");
+            }
+        }
+
+        @Override
+        public List<PrecisionDecision> afterStep(long step, double loss, bitflex.precision.LayerWeights weights) {
+            return inner.afterStep(step, loss, weights);
+        }
+    }
+
+    @Test
+    void afterBackwardGetsDequantizedWeightsOnlyWhenThePolicyReadsThem() throws IOException {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        float[] x = new float[64 * 16];
+        int[] y = new int[64];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        for (int i = 0; i < y.length; i++) y[i] = r.nextInt(10);
+        Dataset data = new Dataset("random", x, y, 1, 4, 4, 10);
+        for (boolean reads : new boolean[] {true, false}) {
+            WeightsProbe probe = new WeightsProbe(reads);
+            Module fp = new Sequential(new bitflex.nn.layers.Flatten(), new Linear(16, 10, 1));
+            IntegerTraining it = new IntegerTraining(fp, probe, IntegerOptions.defaults(1));
+            probe.it = it;
+            new Trainer(it.model(), new SGD(it.model().parameters(), 0.05, 0), new CrossEntropyLoss(),
+                    new Trainer.Config(1, 16, 1)).addListener(it).fit(data, null);
+            assertEquals(4, probe.calls);
+            assertEquals(reads ? 0 : 4, probe.nullWeights, "reads " + reads);
+        }
+        assertTrue(!new StaticPolicy(Map.of(), FixedPointFormat.signed(8, 4)).readsWeightsAfterBackward());
+        assertTrue(!Policies.create("rct", 8, Models.create("mlp", 1)).readsWeightsAfterBackward());
+        assertTrue(!Policies.create("adapt", 8, Models.create("mlp", 1)).readsWeightsAfterBackward());
     }
 }
