@@ -133,18 +133,26 @@ class Conv2dDirectMultiTest {
                 assertTrue(Math.abs(dxd[e] - refX[e]) <= bound, g + " dx " + dxd[e] + " vs " + refX[e]);
                 assertTrue(Math.abs(dxd[e] - dxi[e]) <= 2 * bound, g + " dx vs col2im " + dxd[e] + " vs " + dxi[e]);
             }
-            int per = Conv2dKernel.samplesPerChunk(n, g);
-            int chunks = Math.max(1, (n + per - 1) / per);
-            int lanesDeep = n * Conv2dDirect.wideLength(g) / Conv2dDirect.VL;
-            for (int e = 0; e < o * ckk; e++) {
-                // direct: each lane sums its share by fma, then VL lanes, then the chunks are added
-                double direct = (lanesDeep + Conv2dDirect.VL + chunks + 2) * U * absW[e] + 1e-30;
-                // im2col GEMM: at most n * P products per entry, in some order
-                double gemm = ((double) n * p + chunks + 2) * U * absW[e] + 1e-30;
-                assertTrue(Math.abs(dwd[e] - refW[e]) <= direct, g + " dw " + dwd[e] + " vs " + refW[e]);
-                assertTrue(Math.abs(dwd[e] - dwi[e]) <= direct + gemm, g + " dw vs im2col " + dwd[e] + " vs " + dwi[e]);
-            }
+            assertWeightGradientWithinBounds(g, n, o * ckk, dwd, dwi, refW, absW);
         });
+    }
+
+    /**
+     * The direct weight gradient against the double reference and the im2col GEMM: each lane sums its
+     * share by fma, then the VL lanes, then the chunks are added; GEMM has at most n * P products per
+     * entry, in some order.
+     */
+    static void assertWeightGradientWithinBounds(ConvGeometry g, int n, int entries, float[] dwd, float[] dwi,
+                                                 double[] refW, double[] absW) {
+        int per = Conv2dKernel.samplesPerChunk(n, g);
+        int chunks = Math.max(1, (n + per - 1) / per);
+        int lanesDeep = n * Conv2dDirect.wideLength(g) / Conv2dDirect.VL;
+        for (int e = 0; e < entries; e++) {
+            double direct = (lanesDeep + Conv2dDirect.VL + chunks + 2) * U * absW[e] + 1e-30;
+            double gemm = ((double) n * g.positions() + chunks + 2) * U * absW[e] + 1e-30;
+            assertTrue(Math.abs(dwd[e] - refW[e]) <= direct, g + " dw " + dwd[e] + " vs " + refW[e]);
+            assertTrue(Math.abs(dwd[e] - dwi[e]) <= direct + gemm, g + " dw vs im2col " + dwd[e] + " vs " + dwi[e]);
+        }
     }
 
     @Test

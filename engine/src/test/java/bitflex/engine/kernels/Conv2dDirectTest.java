@@ -117,16 +117,7 @@ class Conv2dDirectTest {
                     }
                 }
             }
-            int chunks = Math.max(1, (n + Conv2dKernel.samplesPerChunk(n, g) - 1) / Conv2dKernel.samplesPerChunk(n, g));
-            int lanesDeep = n * Conv2dDirect.wideLength(g) / Conv2dDirect.VL;
-            for (int e = 0; e < o * kk; e++) {
-                // direct: each lane sums its share by fma, then VL lanes, then the chunks are added
-                double direct = (lanesDeep + Conv2dDirect.VL + chunks + 2) * U * absW[e] + 1e-30;
-                // im2col GEMM: at most n * P products per entry, in some order
-                double gemm = ((double) n * p + chunks + 2) * U * absW[e] + 1e-30;
-                assertTrue(Math.abs(dwd[e] - refW[e]) <= direct, g + " dw " + dwd[e] + " vs " + refW[e]);
-                assertTrue(Math.abs(dwd[e] - dwi[e]) <= direct + gemm, g + " dw vs im2col " + dwd[e] + " vs " + dwi[e]);
-            }
+            Conv2dDirectMultiTest.assertWeightGradientWithinBounds(g, n, o * kk, dwd, dwi, refW, absW);
         });
     }
 
