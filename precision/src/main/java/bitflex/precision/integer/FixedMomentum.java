@@ -3,6 +3,7 @@ package bitflex.precision.integer;
 import bitflex.engine.fixed.CounterRng;
 import bitflex.engine.fixed.FixedPointFormat;
 import bitflex.engine.fixed.Storage;
+import bitflex.engine.memory.ScratchMemory;
 import bitflex.engine.parallel.Parallel;
 import bitflex.precision.format.RangeFormat;
 
@@ -18,6 +19,8 @@ final class FixedMomentum {
     private final int bits;
     private Object storage;
     private FixedPointFormat format;
+    /** Each chunk's largest |v| of the step, kept so a step allocates no array for it. */
+    private double[] chunkMax = new double[0];
 
     FixedMomentum(String what, int bits) {
         this.what = what;
@@ -58,7 +61,10 @@ final class FixedMomentum {
         double gs = Math.scalb(1.0, -gradFl);
         Object v = storage;
         int chunks = (n + CHUNK - 1) / CHUNK;
-        double[] max = new double[chunks];
+        if (chunkMax.length != chunks) {
+            chunkMax = new double[chunks];
+        }
+        double[] max = chunkMax;
         Parallel.forEach(chunks, c -> {
             int lo = c * CHUNK;
             int len = Math.min(n, lo + CHUNK) - lo;
@@ -97,7 +103,7 @@ final class FixedMomentum {
         format = to;
     }
 
-    private static final ThreadLocal<double[]> BUFFER = ThreadLocal.withInitial(() -> new double[CHUNK]);
+    private static final ThreadLocal<double[]> BUFFER = ThreadLocal.withInitial(() -> ScratchMemory.doubles(CHUNK));
 
     /** {@code x[t] = vs v[off+t] + gs g[off+t]}, with the element type resolved once per chunk. */
     private static void values(Object v, double vs, Object g, double gs, int off, int len, double[] x) {
