@@ -79,8 +79,9 @@ public final class ReportMarkdown {
         JsonNode mem = r.path("memory");
         b.append(String.format(Locale.ROOT, "%n## Memory (bytes, at the step with the largest total)%n%n"
                         + "Step peak %,d bytes (measured: %,d persistent + %,d leased by the step's workspace for activations,"
-                        + " their gradients and scratch).%n%n", mem.path("peak_step_bytes").asLong(),
-                mem.path("persistent_bytes").asLong(), mem.path("peak_workspace_bytes").asLong()));
+                        + " their gradients and scratch + %,d in the kernels' per-thread scratch buffers).%n%n",
+                mem.path("peak_step_bytes").asLong(), mem.path("persistent_bytes").asLong(),
+                mem.path("peak_workspace_bytes").asLong(), mem.path("peak_kernel_scratch_bytes").asLong()));
         b.append("| layer | params | master | grads | optimizer | saved act. | total | total FP32 | total QAT |\n|---|---|---|---|---|---|---|---|---|\n");
         for (JsonNode m : mem.path("per_layer")) {
             memRow(b, m);

@@ -173,6 +173,7 @@ public final class RunReport {
         ObjectNode mem = root.putObject("memory");
         mem.put("peak_step_bytes", ledger.peakStepBytes());
         mem.put("peak_workspace_bytes", ledger.peakWorkspaceBytes());
+        mem.put("peak_kernel_scratch_bytes", ledger.peakKernelScratchBytes());
         mem.put("persistent_bytes", ledger.persistentBytes());
         mem.set("total", memory(led.peakTotal()));
         ArrayNode ml = mem.putArray("per_layer");

@@ -48,6 +48,11 @@ class ReportCommandTest {
         assertEquals(1.0, a.path("summary").path("model_size_ratio").asDouble());
         assertEquals(1.0, a.path("summary").path("training_bit_mac_ratio").asDouble(), 1e-3, "dense float32 weights");
         assertEquals(0, a.path("memory").path("total").path("bitflex").path("master_copy_bytes").asLong());
+        JsonNode mem = a.path("memory");
+        assertTrue(mem.path("peak_kernel_scratch_bytes").asLong() > 0, "the GEMMs' packing panels are kernel scratch");
+        assertEquals(mem.path("peak_step_bytes").asLong(), mem.path("persistent_bytes").asLong()
+                + mem.path("peak_workspace_bytes").asLong() + mem.path("peak_kernel_scratch_bytes").asLong());
+        assertTrue(Files.readString(f32.resolve("report.md")).contains("in the kernels' per-thread scratch buffers"));
 
         assertEquals(6.0 / 32, b.path("summary").path("model_size_ratio").asDouble(), 1e-12);
         assertEquals(0, b.path("decision_log").size(), "static takes no decisions after the initial formats");

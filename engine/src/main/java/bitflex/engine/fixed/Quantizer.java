@@ -1,5 +1,6 @@
 package bitflex.engine.fixed;
 
+import bitflex.engine.memory.ScratchMemory;
 import bitflex.engine.parallel.Parallel;
 import java.util.Objects;
 
@@ -29,7 +30,7 @@ public record Quantizer(FixedPointFormat format, Rounding rounding, Overflow ove
     static final int CHUNK = 1 << 15;
 
     /** Per-thread buffer for one chunk's stochastic draws. */
-    private static final ThreadLocal<int[]> DRAWS = ThreadLocal.withInitial(() -> new int[CHUNK]);
+    private static final ThreadLocal<int[]> DRAWS = ThreadLocal.withInitial(() -> ScratchMemory.ints(new int[0], CHUNK));
 
     public Quantizer {
         Objects.requireNonNull(format, "format");

@@ -1,5 +1,6 @@
 package bitflex.engine.fixed;
 
+import bitflex.engine.memory.ScratchMemory;
 import bitflex.engine.parallel.Parallel;
 
 /**
@@ -152,7 +153,7 @@ public final class StochasticUpdate {
     }
 
     /** Per-thread buffers of one chunk's weights and gradients, widened to long. */
-    private static final ThreadLocal<long[][]> BUFFERS = ThreadLocal.withInitial(() -> new long[][] {new long[CHUNK], new long[CHUNK]});
+    private static final ThreadLocal<long[][]> BUFFERS = ThreadLocal.withInitial(() -> new long[][] {ScratchMemory.longs(CHUNK), ScratchMemory.longs(CHUNK)});
 
     /** Widens {@code len} signed integers starting at {@code off} (type dispatch once per chunk, not per element). */
     private static void load(Object a, int off, int len, long[] out) {

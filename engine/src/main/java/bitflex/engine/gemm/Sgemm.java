@@ -1,5 +1,6 @@
 package bitflex.engine.gemm;
 
+import bitflex.engine.memory.ScratchMemory;
 import bitflex.engine.parallel.Parallel;
 
 /**
@@ -202,20 +203,14 @@ public final class Sgemm {
     private static final class Scratch {
         private float[] a = new float[0];
         private float[] b = new float[0];
-        final float[] tile = new float[MR * NR];
+        final float[] tile = ScratchMemory.floats(new float[0], MR * NR);
 
         float[] a(int size) {
-            if (a.length < size) {
-                a = new float[size];
-            }
-            return a;
+            return a = ScratchMemory.floats(a, size);
         }
 
         float[] b(int size) {
-            if (b.length < size) {
-                b = new float[size];
-            }
-            return b;
+            return b = ScratchMemory.floats(b, size);
         }
     }
 }

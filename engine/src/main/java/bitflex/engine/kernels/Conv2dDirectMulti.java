@@ -1,6 +1,7 @@
 package bitflex.engine.kernels;
 
 import bitflex.engine.simd.Simd;
+import bitflex.engine.memory.ScratchMemory;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -43,23 +44,17 @@ final class Conv2dDirectMulti {
         private int offsIn = -1, offsKh, offsKw, offsPl, offsWp;
 
         float[] padded(int n) {
-            if (padded.length < n) {
-                padded = new float[n];
-            }
-            return padded;
+            return padded = ScratchMemory.floats(padded, n);
         }
 
         float[] wide(int n) {
-            if (wide.length < n) {
-                wide = new float[n];
-            }
-            return wide;
+            return wide = ScratchMemory.floats(wide, n);
         }
 
         /** {@link #tapOffsets}, recomputed only when the layout differs from the last call's. */
         int[] offsets(int nIn, int kh, int kw, int pl, int wp) {
             if (nIn != offsIn || kh != offsKh || kw != offsKw || pl != offsPl || wp != offsWp) {
-                offs = tapOffsets(nIn, kh, kw, pl, wp);
+                offs = tapOffsets(ScratchMemory.intsExactly(offs, nIn * kh * kw), nIn, kh, kw, pl, wp);
                 offsIn = nIn;
                 offsKh = kh;
                 offsKw = kw;
@@ -180,7 +175,11 @@ final class Conv2dDirectMulti {
 
     /** offs[c*KK + i*KW + j] = c*pl + i*wp + j: where tap (i, j) of channel c starts, relative to p. */
     static int[] tapOffsets(int nIn, int kh, int kw, int pl, int wp) {
-        int[] offs = new int[nIn * kh * kw];
+        return tapOffsets(new int[nIn * kh * kw], nIn, kh, kw, pl, wp);
+    }
+
+    /** {@link #tapOffsets(int, int, int, int, int)} into {@code offs} (nIn*KH*KW long), which is returned. */
+    static int[] tapOffsets(int[] offs, int nIn, int kh, int kw, int pl, int wp) {
         for (int c = 0, u = 0; c < nIn; c++) {
             for (int i = 0; i < kh; i++) {
                 for (int j = 0; j < kw; j++, u++) {

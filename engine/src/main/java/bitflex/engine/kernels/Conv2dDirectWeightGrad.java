@@ -1,6 +1,7 @@
 package bitflex.engine.kernels;
 
 import bitflex.engine.simd.Simd;
+import bitflex.engine.memory.ScratchMemory;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -27,10 +28,7 @@ final class Conv2dDirectWeightGrad {
     private Conv2dDirectWeightGrad() {}
 
     private static float[] grow(float[][] s, int which, int n) {
-        if (s[which].length < n) {
-            s[which] = new float[n];
-        }
-        return s[which];
+        return s[which] = ScratchMemory.floats(s[which], n);
     }
 
     /**

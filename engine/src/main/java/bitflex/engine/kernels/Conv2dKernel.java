@@ -1,6 +1,7 @@
 package bitflex.engine.kernels;
 
 import bitflex.engine.gemm.Sgemm;
+import bitflex.engine.memory.ScratchMemory;
 import bitflex.engine.parallel.Parallel;
 
 /**
@@ -86,10 +87,7 @@ public final class Conv2dKernel {
 
     private static float[] scratch(int which, int n) {
         float[][] s = SCRATCH.get();
-        if (s[which].length < n) {
-            s[which] = new float[n];
-        }
-        return s[which];
+        return s[which] = ScratchMemory.floats(s[which], n);
     }
 
     /** Samples per chunk: a function of the batch size and layer shape only. */

@@ -2,6 +2,7 @@ package bitflex.precision.ledger;
 
 import bitflex.engine.fixed.FixedPointFormat;
 import bitflex.engine.tensor.Tensor;
+import bitflex.engine.memory.ScratchMemory;
 import bitflex.engine.tensor.Workspace;
 import bitflex.nn.ForwardHook;
 import bitflex.nn.Module;
@@ -46,7 +47,9 @@ import java.util.Map;
  *       format (4 bytes for float32; 1, 2 or 4 bytes for integer formats of up to 8, 16, 32 bits).</li>
  *   <li>Step peak: persistent buffers (parameters, masters, gradients, optimizer state of the whole
  *       model) plus every buffer the step's {@link Workspace} leased (activations, their gradients
- *       and scratch), read just before the workspace closes (measured).</li>
+ *       and scratch), read just before the workspace closes, plus the kernels' per-thread scratch
+ *       ({@link ScratchMemory}: GEMM packing panels, convolution padding and column buffers, kept
+ *       between steps) of all live threads (measured).</li>
  * </ul>
  *
  * <p>Per step the listener keeps no history and, once warm, allocates next to nothing: each layer's
@@ -89,6 +92,7 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
     private long firstStep = -1;
     private long peakStepBytes;
     private long peakWorkspaceBytes;
+    private long peakKernelScratchBytes;
     private long persistentBytes;
 
     /**
@@ -243,7 +247,7 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
         return Collections.unmodifiableList(losses);
     }
 
-    /** Largest persistent-plus-workspace bytes of any step (measured). */
+    /** Largest persistent-plus-workspace-plus-kernel-scratch bytes of any step (measured). */
     public long peakStepBytes() {
         return peakStepBytes;
     }
@@ -251,6 +255,11 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
     /** Largest bytes one step's workspace leased (activations, their gradients, scratch; measured). */
     public long peakWorkspaceBytes() {
         return peakWorkspaceBytes;
+    }
+
+    /** Largest bytes the kernels' per-thread scratch buffers held at the end of a step (all live threads; measured). */
+    public long peakKernelScratchBytes() {
+        return peakKernelScratchBytes;
     }
 
     /** Persistent bytes of the last step: every parameter, master copy, gradient and optimizer buffer. */
@@ -316,9 +325,11 @@ public final class TrainingLedger implements TrainingListener, AutoCloseable {
             o.slot.memory(m);
         }
         long ws = Workspace.openLeasedBytes();
+        long scratch = ScratchMemory.bytes();
         persistentBytes = persistent;
         peakWorkspaceBytes = Math.max(peakWorkspaceBytes, ws);
-        peakStepBytes = Math.max(peakStepBytes, persistent + ws);
+        peakKernelScratchBytes = Math.max(peakKernelScratchBytes, scratch);
+        peakStepBytes = Math.max(peakStepBytes, persistent + ws + scratch);
         totals.endStep(step.batchSize(), wall);
         long s = step.step();
         nextStep = s + 1;

@@ -85,7 +85,9 @@ public class TrainingLedgerTest {
         assertEquals(0, total.masterCopyBytes());
         assertEquals(run.peakTotal().fp32(), total, "a float32 run is its own FP32 baseline");
         assertTrue(ledger.peakWorkspaceBytes() > 0);
-        assertEquals(params + grads + state + ledger.peakWorkspaceBytes(), ledger.peakStepBytes());
+        // LeNet-5's convolutions pad their inputs into per-thread scratch, so some is always held
+        assertTrue(ledger.peakKernelScratchBytes() > 0);
+        assertEquals(params + grads + state + ledger.peakWorkspaceBytes() + ledger.peakKernelScratchBytes(), ledger.peakStepBytes());
 
         // totals are the sum of the layers, and the FP32 baseline follows the formula
         LayerCost sum = LayerCost.zero("total");

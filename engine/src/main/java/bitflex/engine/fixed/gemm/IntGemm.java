@@ -2,6 +2,7 @@ package bitflex.engine.fixed.gemm;
 
 import bitflex.engine.fixed.ExactRounding;
 import bitflex.engine.fixed.Overflow;
+import bitflex.engine.memory.ScratchMemory;
 import bitflex.engine.parallel.Parallel;
 import bitflex.engine.simd.Simd;
 import jdk.incubator.vector.IntVector;
@@ -128,11 +129,11 @@ public final class IntGemm {
     private static final ThreadLocal<int[][]> INT_PANELS = ThreadLocal.withInitial(() -> new int[2][0]);
 
     private static float[] grow(float[] b, int n) {
-        return b.length >= n ? b : new float[n];
+        return ScratchMemory.floats(b, n);
     }
 
     private static int[] grow(int[] b, int n) {
-        return b.length >= n ? b : new int[n];
+        return ScratchMemory.ints(b, n);
     }
 
     private static void requireNarrow(Accumulator acc) {
