@@ -2,6 +2,8 @@ package bitflex.engine.kernels;
 
 import bitflex.engine.simd.Simd;
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -45,20 +47,29 @@ final class Conv2dDirect {
         }
     }
 
-    /** y[yOff..] ([O, OH, OW]) = the valid part of wide ([O, wideLength]) plus b[o] (b may be null). */
+    /**
+     * y[yOff..] ([O, OH, OW]) = the valid part of wide ([O, wideLength]) plus b[o] (b may be null), a
+     * vector and a masked tail per row (rows of 10 or 28 floats: as a scalar loop this took 6% of a
+     * LeNet-5 step).
+     */
     static void unwiden(float[] wide, ConvGeometry g, int o, float[] b, float[] y, int yOff) {
         int lr = wideLength(g), wp = paddedWidth(g), oh = g.oh(), ow = g.ow();
+        int full = ow - ow % VL;
+        VectorMask<Float> tail = F.indexInRange(full, ow);
         for (int k = 0; k < o; k++) {
+            FloatVector bias = FloatVector.broadcast(F, b == null ? 0f : b[k]);
             for (int r = 0; r < oh; r++) {
                 int src = k * lr + r * wp;
                 int dst = yOff + (k * oh + r) * ow;
-                if (b == null) {
-                    System.arraycopy(wide, src, y, dst, ow);
-                } else {
-                    float bk = b[k];
-                    for (int q = 0; q < ow; q++) {
-                        y[dst + q] = wide[src + q] + bk;
-                    }
+                int q = 0;
+                for (; q < full; q += VL) {
+                    FloatVector v = FloatVector.fromArray(F, wide, src + q);
+                    // no bias: a copy (adding 0 would turn -0 into +0)
+                    (b == null ? v : v.add(bias)).intoArray(y, dst + q);
+                }
+                if (q < ow) {
+                    FloatVector v = FloatVector.fromArray(F, wide, src + q, tail);
+                    (b == null ? v : v.add(bias)).intoArray(y, dst + q, tail);
                 }
             }
         }

@@ -22,6 +22,20 @@ final class Conv2dDirectMultiScalar {
         }
     }
 
+    /** The twin of {@link Conv2dDirect#unwiden}. */
+    static void unwiden(float[] wide, ConvGeometry g, int o, float[] b, float[] y, int yOff) {
+        int lr = Conv2dDirect.wideLength(g), wp = Conv2dDirect.paddedWidth(g), oh = g.oh(), ow = g.ow();
+        for (int k = 0; k < o; k++) {
+            for (int r = 0; r < oh; r++) {
+                int src = k * lr + r * wp;
+                int dst = yOff + (k * oh + r) * ow;
+                for (int q = 0; q < ow; q++) {
+                    y[dst + q] = b == null ? wide[src + q] : wide[src + q] + b[k];
+                }
+            }
+        }
+    }
+
     static void forwardChunk(float[] x, int from, int cnt, ConvGeometry g, float[] w, int o, float[] b, float[] y) {
         int c = g.c(), plane = g.h() * g.w(), ys = o * g.positions();
         int pl = Conv2dDirect.paddedLength(g), lr = Conv2dDirect.wideLength(g);
@@ -32,7 +46,7 @@ final class Conv2dDirectMultiScalar {
                 Conv2dDirect.pad(x, (n * c + ch) * plane, g, xp, ch * pl);
             }
             correlateWide(xp, 0, Conv2dDirectMulti.tapOffsets(c, g.kh(), g.kw(), pl, Conv2dDirect.paddedWidth(g)), w, o, wide, lr);
-            Conv2dDirect.unwiden(wide, g, o, b, y, n * ys);
+            unwiden(wide, g, o, b, y, n * ys);
         }
     }
 
