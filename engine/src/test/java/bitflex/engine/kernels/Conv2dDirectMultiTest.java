@@ -72,6 +72,24 @@ class Conv2dDirectMultiTest {
     }
 
     @Test
+    void unwidenWritesItsSampleAndNothingAround() {
+        qt().withFixedSeed(61).withExamples(200).forAll(longs().all()).checkAssert(seed -> {
+            Random r = new Random(seed);
+            ConvGeometry g = randomGeometry(r, 24);
+            int o = 1 + r.nextInt(5);
+            int ys = o * g.positions(), before = r.nextInt(40), after = r.nextInt(3);
+            float[] wide = ConvPoolTwinTest.values(r, o * Conv2dDirect.wideLength(g));
+            float[] b = r.nextBoolean() ? ConvPoolTwinTest.values(r, o) : null;
+            float[] y1 = new float[before + ys + after];
+            java.util.Arrays.fill(y1, Float.NaN);
+            float[] y2 = y1.clone();
+            Conv2dDirect.unwiden(wide, g, o, b, y1, before);
+            Conv2dDirectMultiScalar.unwiden(wide, g, o, b, y2, before);
+            assertArrayEquals(y2, y1, g + " o=" + o + " at " + before);
+        });
+    }
+
+    @Test
     void agreesWithIm2colAndDoubleReference() {
         qt().withFixedSeed(59).withExamples(50).forAll(longs().all()).checkAssert(seed -> {
             Random r = new Random(seed);
