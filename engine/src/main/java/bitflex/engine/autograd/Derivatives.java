@@ -3,6 +3,7 @@ package bitflex.engine.autograd;
 import bitflex.engine.gemm.Sgemm;
 import bitflex.engine.kernels.BatchNormKernel;
 import bitflex.engine.kernels.Conv2dKernel;
+import bitflex.engine.kernels.ConvReluPool2x2;
 import bitflex.engine.kernels.ConvGeometry;
 import bitflex.engine.kernels.FloatKernels;
 import bitflex.engine.kernels.LossKernels;
@@ -70,6 +71,7 @@ public final class Derivatives {
             case Op.Cat o -> catGrad(o, g);
             case Op.Linear o -> linearGrad(o, g);
             case Op.Conv2d o -> convGrad(o, g);
+            case Op.Conv2dReluMaxPool o -> convReluPoolGrad(o, g);
             case Op.MaxPool2d o -> new Tensor[] {poolGrad(o.x(), o.geometry(), g, o.out(), false)};
             case Op.ReluMaxPool2d o -> new Tensor[] {poolGrad(o.x(), o.geometry(), g, o.out(), true)};
             case Op.AvgPool2d o -> new Tensor[] {poolGrad(o.x(), o.geometry(), g, null, false)};
@@ -272,6 +274,14 @@ public final class Derivatives {
                 bInPlace ? b.gradForOverwrite() : db == null ? null : db.data(),
                 o.cols(), addW, addB);
         return new Tensor[] {dx, dw, db};
+    }
+
+    private static Tensor[] convReluPoolGrad(Op.Conv2dReluMaxPool o, Tensor g) {
+        int n = o.x().shape()[0], oc = o.w().shape()[0];
+        ConvGeometry geo = o.geometry();
+        Tensor dy = Tensor.empty(n, oc, geo.oh(), geo.ow());
+        ConvReluPool2x2.outputGradient(g.contiguous().data(), o.winners(), n, oc, geo, dy.data());
+        return convGrad(new Op.Conv2d(o.x(), o.w(), o.b(), geo, null), dy);
     }
 
     private static Tensor poolGrad(Tensor x, ConvGeometry geo, Tensor g, Tensor maxOut, boolean relu) {

@@ -68,6 +68,13 @@ public sealed interface Op {
     record Conv2d(Tensor x, Tensor w, Tensor b, ConvGeometry geometry, float[] cols) implements Op {
         public Tensor[] inputs() { return new Tensor[] {x, w, b}; }
     }
+    /**
+     * Stride-1 convolution, ReLU and 2x2 max pooling as one op ({@code ConvReluPool2x2}); {@code winners}
+     * where each window's gradient goes, from which backward rebuilds the convolution's output gradient.
+     */
+    record Conv2dReluMaxPool(Tensor x, Tensor w, Tensor b, ConvGeometry geometry, int[] winners) implements Op {
+        public Tensor[] inputs() { return new Tensor[] {x, w, b}; }
+    }
     /** Max pooling; backward routes each output's gradient to the first window element equal to {@code out}. */
     record MaxPool2d(Tensor x, ConvGeometry geometry, Tensor out) implements Op { public Tensor[] inputs() { return new Tensor[] {x}; } }
     /** Max pooling of ReLU(x) in one op; {@code out} the pooled output (see {@code PoolKernels.reluMaxBackward}). */

@@ -164,6 +164,31 @@ final class Conv2dDirectMulti {
         }
     }
 
+    /**
+     * Forward of samples [from, from + cnt) followed by ReLU and 2x2 max pooling, straight from the
+     * wide grid ({@link MaxPool2x2#reluForwardFromWide}): pooled ([N, O, OH/2, OW/2]) and the windows'
+     * winner masks, never the full-size convolution output.
+     */
+    static void forwardChunkReluPool(float[] x, int from, int cnt, ConvGeometry g, float[] w, int o, float[] b, float[] pooled,
+                                     int[] winners) {
+        int c = g.c(), xs = c * g.h() * g.w(), pp = (g.oh() / 2) * (g.ow() / 2), wpp = MaxPool2x2.winnerInts(g.oh(), g.ow());
+        int pl = Conv2dDirect.paddedLength(g), lr = Conv2dDirect.wideLength(g), wp = Conv2dDirect.paddedWidth(g);
+        Scratch s = SCRATCH.get();
+        float[] xp = s.padded(c * pl);
+        float[] wide = s.wide(o * lr);
+        Conv2dTapPlan plan = s.plan(g, false, c);
+        for (int n = from; n < from + cnt; n++) {
+            for (int ch = 0; ch < c; ch++) {
+                Conv2dDirect.pad(x, n * xs + ch * g.h() * g.w(), g, xp, ch * pl);
+            }
+            correlateWide(xp, 0, plan, w, o, wide, lr);
+            for (int k = 0; k < o; k++) {
+                MaxPool2x2.reluForwardFromWide(wide, k, lr, wp, g.oh(), g.ow(), b != null, b == null ? 0f : b[k], pooled,
+                        (n * o + k) * pp, winners, (n * o + k) * wpp);
+            }
+        }
+    }
+
     /** Input gradient of samples [from, from + cnt): dx ([N, C, H, W]) overwritten; wt from {@link #turnedKernel}. */
     static void inputGradChunk(float[] dy, int from, int cnt, ConvGeometry g, float[] wt, int o, float[] dx) {
         int c = g.c(), xs = c * g.h() * g.w(), p = g.positions(), ys = o * p;

@@ -120,6 +120,81 @@ final class MaxPool2x2 {
         }
     }
 
+    /** Winner masks per pooled row of a plane: two ints (top row, bottom row lanes) per vector of the row pair. */
+    static int winnerInts(int oh, int ow) {
+        int pw = ow / 2;
+        return (oh / 2) * ((2 * pw + VL - 1) / VL) * 2;
+    }
+
+    /**
+     * ReLU then 2x2 max pooling of output plane k of a wide convolution grid ({@link Conv2dDirect}):
+     * conv value (r, c) is wide[k*lr + r*wp + c] (+ bias when {@code withBias}), exactly as
+     * {@link Conv2dDirect#unwiden} would write it. pooled[pOff..] gets the window maxima after ReLU
+     * ({@link #forward} with relu on the unwidened plane, bit for bit); winners[wOff..]
+     * ({@link #winnerInts} of them) the lanes {@link #backward} with relu would give each window's
+     * gradient to, as lane bit masks (a float vector has at most 16 lanes), none where the output is
+     * not positive.
+     */
+    static void reluForwardFromWide(float[] wide, int k, int lr, int wp, int oh, int ow, boolean withBias, float bias,
+                                    float[] pooled, int pOff, int[] winners, int wOff) {
+        int ph = oh / 2, pw = ow / 2, covered = 2 * pw;
+        FloatVector zero = FloatVector.zero(F), b = FloatVector.broadcast(F, bias);
+        int wi = wOff;
+        for (int r = 0; r < ph; r++) {
+            int top = k * lr + 2 * r * wp;
+            int out = pOff + r * pw;
+            for (int j = 0; j < covered; j += VL) {
+                VectorMask<Float> in = F.indexInRange(j, covered);
+                FloatVector t = FloatVector.fromArray(F, wide, top + j, in);
+                FloatVector u = FloatVector.fromArray(F, wide, top + wp + j, in);
+                if (withBias) {
+                    t = t.add(b);
+                    u = u.add(b);
+                }
+                FloatVector v = t.max(u);
+                // every lane pair holds its window's max, after ReLU: the pooled output spread over the pair
+                v = v.max(v.rearrange(SWAP_PAIRS)).max(zero);
+                v.rearrange(EVEN_LANES).intoArray(pooled, out + j / 2, F.indexInRange(j / 2, pw));
+                VectorMask<Float> positive = v.compare(VectorOperators.GT, zero).and(in);
+                long tb = t.compare(VectorOperators.EQ, v).and(positive).toLong();
+                long bb = u.compare(VectorOperators.EQ, v).and(positive).toLong();
+                winners[wi++] = (int) (tb & ~(swapPairs(tb) & ODD_BITS));
+                winners[wi++] = (int) (bb & ~(tb | swapPairs(tb)) & ~(swapPairs(bb) & ODD_BITS));
+            }
+        }
+    }
+
+    /**
+     * dy planes [from, to) of the convolution output (OH x OW each) overwritten from the pooled
+     * gradient and {@link #reluForwardFromWide}'s winners: each window's gradient + 0 at its winner, 0
+     * everywhere else, as {@link #backward} with relu writes it.
+     */
+    static void reluBackwardFromWinners(float[] dPooled, int[] winners, int oh, int ow, int from, int to, float[] dy) {
+        int ph = oh / 2, pw = ow / 2, covered = 2 * pw, perPlane = winnerInts(oh, ow);
+        FloatVector zero = FloatVector.zero(F);
+        for (int pl = from; pl < to; pl++) {
+            int yb = pl * oh * ow;
+            int wi = pl * perPlane;
+            for (int r = 0; r < ph; r++) {
+                int top = yb + 2 * r * ow;
+                int out = pl * ph * pw + r * pw;
+                for (int j = 0; j < covered; j += VL) {
+                    VectorMask<Float> in = F.indexInRange(j, covered);
+                    FloatVector d = FloatVector.fromArray(F, dPooled, out + j / 2, F.indexInRange(j / 2, pw)).rearrange(SPREAD).add(zero);
+                    zero.blend(d, VectorMask.fromLong(F, winners[wi++] & 0xFFFF_FFFFL)).intoArray(dy, top + j, in);
+                    zero.blend(d, VectorMask.fromLong(F, winners[wi++] & 0xFFFF_FFFFL)).intoArray(dy, top + ow + j, in);
+                }
+                if (covered < ow) {
+                    dy[top + covered] = 0f;
+                    dy[top + ow + covered] = 0f;
+                }
+            }
+            if (2 * ph < oh) {
+                Arrays.fill(dy, yb + 2 * ph * ow, yb + oh * ow, 0f);
+            }
+        }
+    }
+
     /** Each even bit swapped with the odd bit above it. */
     private static long swapPairs(long bits) {
         return ((bits >>> 1) & EVEN_BITS) | ((bits << 1) & ODD_BITS);

@@ -3,6 +3,7 @@ package bitflex.engine.tensor;
 import bitflex.engine.autograd.Op;
 import bitflex.engine.kernels.BatchNormKernel;
 import bitflex.engine.kernels.Conv2dKernel;
+import bitflex.engine.kernels.ConvReluPool2x2;
 import bitflex.engine.kernels.ConvGeometry;
 import bitflex.engine.kernels.FloatKernels;
 import bitflex.engine.kernels.LossKernels;
@@ -67,14 +68,8 @@ public final class Functional {
      * OH = (H + 2 padH - KH) / strideH + 1. im2col + GEMM (see {@link Conv2dKernel} for why).
      */
     public static Tensor conv2d(Tensor x, Tensor w, Tensor b, int strideH, int strideW, int padH, int padW) {
-        if (x.dim() != 4 || w.dim() != 4 || x.shape[1] != w.shape[1]) {
-            throw new IllegalArgumentException("conv2d: input " + Shapes.str(x.shape) + " and weight " + Shapes.str(w.shape)
-                    + " do not match (need [N, C, H, W] and [O, C, KH, KW])");
-        }
+        checkConvOperands("conv2d", x, w, b);
         int o = w.shape[0];
-        if (b != null && (b.dim() != 1 || b.shape[0] != o)) {
-            throw new IllegalArgumentException("conv2d: bias " + Shapes.str(b.shape) + " for weight " + Shapes.str(w.shape));
-        }
         ConvGeometry g = geometry("conv2d", x, w.shape[2], w.shape[3], strideH, strideW, padH, padW);
         int n = x.shape[0];
         Tensor y = Tensor.empty(n, o, g.oh(), g.ow());
@@ -83,6 +78,34 @@ public final class Functional {
         float[] cols = keep > 0 ? Workspace.borrowFloats((int) keep) : null;
         Conv2dKernel.forward(x.denseData(), n, g, w.denseData(), o, b == null ? null : b.denseData(), y.data, cols);
         return grad ? y.record(new Op.Conv2d(x, w, b, g, cols)) : y;
+    }
+
+    private static void checkConvOperands(String op, Tensor x, Tensor w, Tensor b) {
+        if (x.dim() != 4 || w.dim() != 4 || x.shape[1] != w.shape[1]) {
+            throw new IllegalArgumentException(op + ": input " + Shapes.str(x.shape) + " and weight " + Shapes.str(w.shape)
+                    + " do not match (need [N, C, H, W] and [O, C, KH, KW])");
+        }
+        if (b != null && (b.dim() != 1 || b.shape[0] != w.shape[0])) {
+            throw new IllegalArgumentException(op + ": bias " + Shapes.str(b.shape) + " for weight " + Shapes.str(w.shape));
+        }
+    }
+
+    /**
+     * {@code reluMaxPool2d(conv2d(x, w, b, 1, padding), 2, 2, 0)}: bit for bit the same values and
+     * gradients, as one op where {@link ConvReluPool2x2} runs the convolution (it never stores the
+     * full-size convolution output), else as those two ops.
+     */
+    public static Tensor conv2dReluMaxPool2x2(Tensor x, Tensor w, Tensor b, int padding) {
+        checkConvOperands("conv2d", x, w, b);
+        ConvGeometry g = geometry("conv2d", x, w.shape[2], w.shape[3], 1, 1, padding, padding);
+        if (!ConvReluPool2x2.applies(g)) {
+            return reluMaxPool2d(conv2d(x, w, b, 1, padding), 2, 2, 0);
+        }
+        int n = x.shape[0], o = w.shape[0];
+        Tensor y = Tensor.empty(n, o, g.oh() / 2, g.ow() / 2);
+        int[] winners = Workspace.borrowInts(ConvReluPool2x2.winnerInts(n, o, g));
+        ConvReluPool2x2.forward(x.denseData(), n, g, w.denseData(), o, b == null ? null : b.denseData(), y.data, winners);
+        return Tensor.needsGrad(x, w, b) ? y.record(new Op.Conv2dReluMaxPool(x, w, b, g, winners)) : y;
     }
 
     /** Max pooling with a square window. */

@@ -48,11 +48,28 @@ public final class Conv2d extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
+        checkInput(x);
+        return Functional.conv2d(x, weight, bias, stride, padding);
+    }
+
+    /**
+     * {@code forward} then ReLU then 2x2 / stride 2 max pooling, as one fused op where the engine has
+     * one (bit for bit the same values and gradients; see {@link Functional#conv2dReluMaxPool2x2}).
+     * Only for stride 1.
+     */
+    public Tensor forwardReluMaxPool2x2(Tensor x) {
+        if (stride != 1) {
+            throw new IllegalStateException("Conv2d.forwardReluMaxPool2x2: stride " + stride + ", the fused op needs stride 1");
+        }
+        checkInput(x);
+        return Functional.conv2dReluMaxPool2x2(x, weight, bias, padding);
+    }
+
+    private void checkInput(Tensor x) {
         if (x.dim() != 4 || x.size(1) != in) {
             throw new IllegalArgumentException("Conv2d(" + in + ", " + out + "): input must be [n, " + in + ", h, w], got "
                     + java.util.Arrays.toString(x.shape()));
         }
-        return Functional.conv2d(x, weight, bias, stride, padding);
     }
 
     public Tensor weight() {

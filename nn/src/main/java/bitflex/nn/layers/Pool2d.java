@@ -25,6 +25,11 @@ public abstract sealed class Pool2d extends Module permits MaxPool2d, AvgPool2d 
         return kernel;
     }
 
+    /** Whether the windows are 2x2 with stride 2 and no padding (the shape the fused kernels handle). */
+    public boolean isTwoByTwo() {
+        return kernel == 2 && stride == 2 && padding == 0;
+    }
+
     @Override
     protected String describe() {
         return "kernel=" + kernel + (stride != kernel ? ", stride=" + stride : "") + (padding != 0 ? ", padding=" + padding : "");
