@@ -149,18 +149,10 @@ final class Conv2dDirectMulti {
 
     /** Forward of samples [from, from + cnt): y ([N, O, OH, OW]) = conv(x, w) + b (b may be null). */
     static void forwardChunk(float[] x, int from, int cnt, ConvGeometry g, float[] w, int o, float[] b, float[] y) {
-        int c = g.c(), xs = c * g.h() * g.w(), ys = o * g.positions();
-        int pl = Conv2dDirect.paddedLength(g), lr = Conv2dDirect.wideLength(g);
         Scratch s = SCRATCH.get();
-        float[] xp = s.padded(c * pl);
-        float[] wide = s.wide(o * lr);
-        Conv2dTapPlan plan = s.plan(g, false, c);
+        int ys = o * g.positions();
         for (int n = from; n < from + cnt; n++) {
-            for (int ch = 0; ch < c; ch++) {
-                Conv2dDirect.pad(x, n * xs + ch * g.h() * g.w(), g, xp, ch * pl);
-            }
-            correlateWide(xp, 0, plan, w, o, wide, lr);
-            Conv2dDirect.unwiden(wide, g, o, b, y, n * ys);
+            Conv2dDirect.unwiden(correlateSample(x, n, g, w, o, s), g, o, b, y, n * ys);
         }
     }
 
@@ -171,22 +163,29 @@ final class Conv2dDirectMulti {
      */
     static void forwardChunkReluPool(float[] x, int from, int cnt, ConvGeometry g, float[] w, int o, float[] b, float[] pooled,
                                      int[] winners) {
-        int c = g.c(), xs = c * g.h() * g.w(), pp = (g.oh() / 2) * (g.ow() / 2), wpp = MaxPool2x2.winnerInts(g.oh(), g.ow());
-        int pl = Conv2dDirect.paddedLength(g), lr = Conv2dDirect.wideLength(g), wp = Conv2dDirect.paddedWidth(g);
+        int pp = (g.oh() / 2) * (g.ow() / 2), wpp = MaxPool2x2.winnerInts(g.oh(), g.ow());
+        int lr = Conv2dDirect.wideLength(g), wp = Conv2dDirect.paddedWidth(g);
         Scratch s = SCRATCH.get();
-        float[] xp = s.padded(c * pl);
-        float[] wide = s.wide(o * lr);
-        Conv2dTapPlan plan = s.plan(g, false, c);
         for (int n = from; n < from + cnt; n++) {
-            for (int ch = 0; ch < c; ch++) {
-                Conv2dDirect.pad(x, n * xs + ch * g.h() * g.w(), g, xp, ch * pl);
-            }
-            correlateWide(xp, 0, plan, w, o, wide, lr);
+            float[] wide = correlateSample(x, n, g, w, o, s);
             for (int k = 0; k < o; k++) {
                 MaxPool2x2.reluForwardFromWide(wide, k, lr, wp, g.oh(), g.ow(), b != null, b == null ? 0f : b[k], pooled,
                         (n * o + k) * pp, winners, (n * o + k) * wpp);
             }
         }
+    }
+
+    /** Sample n's output planes on the wide grid, without bias, in the thread's wide buffer (returned). */
+    private static float[] correlateSample(float[] x, int n, ConvGeometry g, float[] w, int o, Scratch s) {
+        int c = g.c(), plane = g.h() * g.w();
+        int pl = Conv2dDirect.paddedLength(g), lr = Conv2dDirect.wideLength(g);
+        float[] xp = s.padded(c * pl);
+        float[] wide = s.wide(o * lr);
+        for (int ch = 0; ch < c; ch++) {
+            Conv2dDirect.pad(x, (n * c + ch) * plane, g, xp, ch * pl);
+        }
+        correlateWide(xp, 0, s.plan(g, false, c), w, o, wide, lr);
+        return wide;
     }
 
     /** Input gradient of samples [from, from + cnt): dx ([N, C, H, W]) overwritten; wt from {@link #turnedKernel}. */
