@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class ConvBenchmark {
-    @Param({"64x1x28x28x6x5x1x0", "64x6x12x12x16x5x1x0", "64x16x28x28x16x3x1x1", "64x16x28x28x32x3x2x1"})
+    @Param({"64x1x28x28x6x5x1x2", "64x6x14x14x16x5x1x0", "64x16x28x28x16x3x1x1", "64x16x28x28x32x3x2x1"})
     public String shape;
 
     @Param({"1", "2"})
