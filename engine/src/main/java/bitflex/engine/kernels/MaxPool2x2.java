@@ -24,6 +24,10 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Results equal {@link PoolKernelsScalar} bit for bit (up to NaN payloads): each window is computed
  * on its own, and Math.max is exact and order-free on non-NaN values (-0 below +0).
+ *
+ * <p>{@link #reluForwardFromWide} and {@link #reluBackwardFromWinners} are the same forward and backward
+ * (with ReLU) for {@link ConvReluPool2x2}: the forward reads a convolution's wide grid instead of its
+ * output and keeps the winner lanes as bit masks, which the backward reads instead of comparing again.
  */
 final class MaxPool2x2 {
     private static final VectorSpecies<Float> F = Simd.FLOAT;
