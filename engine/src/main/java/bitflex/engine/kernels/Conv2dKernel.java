@@ -83,7 +83,8 @@ public final class Conv2dKernel {
     private static final int GEMM_OUT = 1;
     private static final int PARTIAL = 2;
     private static final int TURNED = 3;
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][0]);
+    private static final int PLANE_SUMS = 4;
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[5][0]);
 
     private static float[] scratch(int which, int n) {
         float[][] s = SCRATCH.get();
@@ -188,8 +189,10 @@ public final class Conv2dKernel {
         int xs = g.c() * g.h() * g.w();
         int per = samplesPerChunk(n, g);
         int chunks = Math.max(1, (n + per - 1) / per);
-        // The calling thread's PARTIAL and TURNED slots are used only here; tasks use COL and GEMM_OUT.
+        // The calling thread's PARTIAL, TURNED and PLANE_SUMS slots are used only here; tasks use COL and GEMM_OUT.
         float[] partial = dw == null ? null : scratch(PARTIAL, chunks * o * ckk);
+        // each dY plane's sum, in the chunks (in parallel), then added up below in sample order
+        float[] planeSums = db == null ? null : scratch(PLANE_SUMS, n * o);
         if (dw != null && n == 0) {
             java.util.Arrays.fill(partial, 0, o * ckk, 0f);
         }
@@ -198,6 +201,11 @@ public final class Conv2dKernel {
         Parallel.forEach(n == 0 ? 0 : chunks, c -> {
             int from = c * per;
             int cnt = Math.min(n, from + per) - from;
+            if (planeSums != null) {
+                for (int q = from * o; q < (from + cnt) * o; q++) {
+                    planeSums[q] = FloatKernels.sum(dy, q * p, p);
+                }
+            }
             if (dw != null && directW) {
                 Conv2dDirectWeightGrad.chunkWeightGrad(x, from, cnt, g, dy, o, partial, c * o * ckk);
             }
@@ -272,7 +280,7 @@ public final class Conv2dKernel {
             for (int k = 0; k < o; k++) {
                 float acc = 0f;
                 for (int s = 0; s < n; s++) {
-                    acc += FloatKernels.sum(dy, (s * o + k) * p, p);
+                    acc += planeSums[s * o + k];
                 }
                 db[k] = addB ? db[k] + acc : acc;
             }
