@@ -25,11 +25,6 @@ public final class ConvReluPool2x2 {
         return Conv2dDirectMulti.applies(conv) && Conv2dKernel.prefersDirect(conv) && conv.oh() >= 2 && conv.ow() >= 2;
     }
 
-    /** The pooling geometry on the convolution's output ([O, OH, OW] planes). */
-    public static ConvGeometry poolGeometry(ConvGeometry conv, int o) {
-        return new ConvGeometry(o, conv.oh(), conv.ow(), 2, 2, 2, 2, 0, 0);
-    }
-
     /** Ints of winner masks {@link #forward} writes for n samples and o output channels. */
     public static int winnerInts(int n, int o, ConvGeometry conv) {
         return n * o * MaxPool2x2.winnerInts(conv.oh(), conv.ow());
