@@ -25,11 +25,14 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Arithmetic order (shared bit for bit with {@link Conv2dDirectMultiScalar}): an output is
  * fma(w, x, acc) from 0 over input channels c, then taps t = i*KW + j, both increasing, then the bias
  * is added; an input-gradient pixel is fma(w[o, c, KH-1-i', KW-1-j'], dy, acc) from 0 over output
- * channels o, then turned taps t' = i'*KW + j', both increasing. Blocking never changes these orders,
- * and none of it depends on the thread count. A block of output vectors leaves out the tap rows that
- * read only zero rows for all its outputs ({@link Conv2dTapPlan}); the twin reads every tap, which adds
- * w * 0 and changes nothing for finite values. Caveat: a non-finite value can turn a gradient NaN where
- * the exact sum is infinite (discarded wide positions and zero margins multiply it by zero).
+ * channels o, then turned taps t' = i'*KW + j', both increasing, and none of it depends on the thread
+ * count. A block of output vectors leaves out the tap rows that read only zero rows for all its kept
+ * outputs ({@link Conv2dTapPlan}); the twin reads every tap, which adds w * 0. The two agree bit for
+ * bit except where a weight is not finite (the twin's w * 0 is NaN) or an accumulator underflowed to -0
+ * (the twin's + 0 makes it +0); only there can a result also depend on the block an output falls in
+ * (blocks are 3 vectors for groups of 4 or 2 planes, 4 for a single leftover plane, so on O). Caveat:
+ * a non-finite value can turn a gradient NaN where the exact sum is infinite (discarded wide positions
+ * and zero columns not skipped multiply it by zero).
  */
 final class Conv2dDirectMulti {
     private static final VectorSpecies<Float> F = Simd.FLOAT;
@@ -56,16 +59,22 @@ final class Conv2dDirectMulti {
             return wide = ScratchMemory.floats(wide, n);
         }
 
-        /** The plan for this layer and direction, made on first use and kept (the oldest dropped past {@link #PLANS}). */
+        /**
+         * The plan for this layer and direction, made on first use and kept; past {@link #PLANS} the
+         * least recently used one is dropped (and uncounted). Plans are kept in order of last use.
+         */
         Conv2dTapPlan plan(ConvGeometry g, boolean inputGradient, int nIn) {
-            for (int i = 0; i < plans.size(); i++) {
+            for (int i = plans.size() - 1; i >= 0; i--) {
                 Conv2dTapPlan plan = plans.get(i);
                 if (plan.isFor(g, inputGradient, nIn, VL)) {
+                    if (i != plans.size() - 1) {
+                        plans.add(plans.remove(i));
+                    }
                     return plan;
                 }
             }
             if (plans.size() == PLANS) {
-                plans.remove(0);
+                plans.remove(0).release();
             }
             Conv2dTapPlan plan = inputGradient ? Conv2dTapPlan.inputGradient(g, nIn, VL) : Conv2dTapPlan.forward(g, VL);
             plans.add(plan);
@@ -224,8 +233,9 @@ final class Conv2dDirectMulti {
 
     /**
      * wide[k*lr + p] = sum over u < U of wt[k*U + u] * in[off + p + offs[u]], by fma in increasing u,
-     * for k < nOut and p < lr (a whole number of vectors); offs and U = C*KH*KW from the plan, which
-     * also names the taps a block of vectors may skip (they read only zeros). One flat loop over the
+     * for k < nOut and p < lr (a whole number of vectors); offs and U = nIn*KH*KW from the plan (C for the
+     * forward, O for the input gradient), which also names the taps a block of vectors may skip (they
+     * read only zeros at the kept positions). One flat loop over the
      * block's (channel, tap) pairs: the JIT runs it far better than three short nested ones.
      */
     static void correlateWide(float[] in, int off, Conv2dTapPlan plan, float[] wt, int nOut, float[] wide, int lr) {

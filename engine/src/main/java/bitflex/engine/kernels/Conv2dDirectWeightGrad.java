@@ -57,7 +57,7 @@ final class Conv2dDirectWeightGrad {
 
     /**
      * Every entry (k, u) of the chunk's weight gradient, 4 planes x 4 taps at a time, then the leftover
-     * taps and planes. Each block shape is its own small method: as one method of 1,700 bytecodes it
+     * taps and planes. Each block shape is its own small method: as one method of 1,160 bytecodes it
      * hit C2's inlining cutoff (sumLanes was called with its vector boxed) and was compiled twice, on
      * stack and normally, while training ran in slower tiers.
      */

@@ -9,7 +9,7 @@ import bitflex.engine.memory.ScratchMemory;
  * zeros: the forward's padding rows, and the zero margins around dY in the input gradient (LeNet-5's
  * conv2 input gradient reads a zero row in 20 of the 70 (dx row, tap row) pairs). Those products are
  * w * 0 and add nothing, so a block of output vectors skips every tap row that reads a zero row for
- * each output row the block spans. Blocks in the middle of a plane keep all taps.
+ * each output row the block spans. Blocks whose rows all read data rows keep all taps.
  *
  * <p>Exactness: for the positions that are kept (not the wide grid's discarded columns or tail), a
  * skipped tap row reads only stored zeros, also where a tap's read runs past the end of its row (it
@@ -103,6 +103,16 @@ final class Conv2dTapPlan {
         }
         int[] list = byRows[lo * kh + hi];
         return list != null ? list : (byRows[lo * kh + hi] = build(lo, hi));
+    }
+
+    /** Uncounts this plan's tables in {@link ScratchMemory} (the owning thread drops the plan). */
+    void release() {
+        ScratchMemory.release(offs);
+        for (int[] list : byRows) {
+            if (list != null) {
+                ScratchMemory.release(list);
+            }
+        }
     }
 
     private int[] build(int lo, int hi) {

@@ -55,6 +55,14 @@ public final class ScratchMemory {
         return new int[n];
     }
 
+    /**
+     * Uncounts {@code dropped}, an array this thread got from {@link #ints} or {@link #intsExactly}
+     * and no longer holds (a cache that evicts an entry).
+     */
+    public static void release(int[] dropped) {
+        MINE.get().addAndGet(-4L * dropped.length);
+    }
+
     /** A new array of {@code n} longs, counted for this thread (fixed-size per-thread buffers). */
     public static long[] longs(int n) {
         MINE.get().addAndGet(8L * n);

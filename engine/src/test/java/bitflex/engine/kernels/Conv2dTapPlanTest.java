@@ -85,6 +85,18 @@ class Conv2dTapPlanTest {
         assertEquals(25, conv1.taps(10, 3).length);
     }
 
+    @Test
+    void aReleasedPlanLeavesNoScratchCounted() {
+        long before = bitflex.engine.memory.ScratchMemory.threadBytes();
+        Conv2dTapPlan plan = Conv2dTapPlan.inputGradient(new ConvGeometry(6, 14, 14, 5, 5, 1, 1, 0, 0), 16, 16);
+        for (int v = 0; v < 13; v++) {
+            plan.taps(v, 1);
+        }
+        assertTrue(bitflex.engine.memory.ScratchMemory.threadBytes() > before, "the plan's tables are counted");
+        plan.release();
+        assertEquals(before, bitflex.engine.memory.ScratchMemory.threadBytes());
+    }
+
     private static float[] ones(int n) {
         float[] a = new float[n];
         Arrays.fill(a, 1f);
