@@ -44,8 +44,11 @@ final class Conv2dDirectMulti {
 
     /** One thread's buffers, grown on demand and kept, so a training step allocates nothing here. */
     private static final class Scratch {
-        /** Plans kept per thread: a step of ResNet-20 uses about 10 layouts, LeNet-5 three. */
-        private static final int PLANS = 16;
+        /**
+         * Plans kept per thread: a training step of the zoo's models uses at most about 12 (forward and
+         * input gradient per layout); a model cycling through more than this rebuilds plans every step.
+         */
+        private static final int PLANS = 64;
 
         float[] padded = new float[0];
         float[] wide = new float[0];
