@@ -70,7 +70,7 @@ public final class Derivatives {
             case Op.Contiguous o -> new Tensor[] {g};
             case Op.Cat o -> catGrad(o, g);
             case Op.Linear o -> linearGrad(o, g);
-            case Op.Conv2d o -> convGrad(o, g);
+            case Op.Conv2d o -> convGrad(o.x(), o.w(), o.b(), o.geometry(), o.cols(), g);
             case Op.Conv2dReluMaxPool o -> convReluPoolGrad(o, g);
             case Op.MaxPool2d o -> new Tensor[] {poolGrad(o.x(), o.geometry(), g, o.out(), false)};
             case Op.ReluMaxPool2d o -> new Tensor[] {poolGrad(o.x(), o.geometry(), g, o.out(), true)};
@@ -255,10 +255,8 @@ public final class Derivatives {
         return new Tensor[] {needs(o.x()) ? g2.matmul(w).reshape(o.x().shape()) : null, dw, db};
     }
 
-    private static Tensor[] convGrad(Op.Conv2d o, Tensor g) {
-        Tensor x = o.x();
-        Tensor w = o.w();
-        Tensor b = o.b();
+    /** Gradients of a convolution from its output gradient g; {@code cols} what forward kept, or null. */
+    private static Tensor[] convGrad(Tensor x, Tensor w, Tensor b, ConvGeometry geometry, float[] cols, Tensor g) {
         Tensor dx = needs(x) ? Tensor.empty(x.shape()) : null;
         // Leaf weight and bias gradients are accumulated in place (see linearGrad).
         boolean wInPlace = needs(w) && w.isLeaf();
@@ -268,11 +266,11 @@ public final class Derivatives {
         // A zeroed leaf gradient is overwritten rather than added to (see Tensor.gradHoldsValues).
         boolean addW = wInPlace && w.gradHoldsValues();
         boolean addB = bInPlace && b.gradHoldsValues();
-        Conv2dKernel.backward(x.contiguous().data(), x.shape()[0], o.geometry(), w.contiguous().data(), w.shape()[0],
+        Conv2dKernel.backward(x.contiguous().data(), x.shape()[0], geometry, w.contiguous().data(), w.shape()[0],
                 g.contiguous().data(), dx == null ? null : dx.data(),
                 wInPlace ? w.gradForOverwrite() : dw == null ? null : dw.data(),
                 bInPlace ? b.gradForOverwrite() : db == null ? null : db.data(),
-                o.cols(), addW, addB);
+                cols, addW, addB);
         return new Tensor[] {dx, dw, db};
     }
 
@@ -281,7 +279,7 @@ public final class Derivatives {
         ConvGeometry geo = o.geometry();
         Tensor dy = Tensor.empty(n, oc, geo.oh(), geo.ow());
         ConvReluPool2x2.outputGradient(g.contiguous().data(), o.winners(), n, oc, geo, dy.data());
-        return convGrad(new Op.Conv2d(o.x(), o.w(), o.b(), geo, null), dy);
+        return convGrad(o.x(), o.w(), o.b(), geo, null, dy);
     }
 
     private static Tensor poolGrad(Tensor x, ConvGeometry geo, Tensor g, Tensor maxOut, boolean relu) {

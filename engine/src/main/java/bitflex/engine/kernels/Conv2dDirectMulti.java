@@ -171,7 +171,7 @@ final class Conv2dDirectMulti {
     /**
      * Forward of samples [from, from + cnt) followed by ReLU and 2x2 max pooling, straight from the
      * wide grid ({@link MaxPool2x2#reluForwardFromWide}): pooled ([N, O, OH/2, OW/2]) and the windows'
-     * winner masks, never the full-size convolution output.
+     * winner masks (winners may be null), never the full-size convolution output.
      */
     static void forwardChunkReluPool(float[] x, int from, int cnt, ConvGeometry g, float[] w, int o, float[] b, float[] pooled,
                                      int[] winners) {

@@ -32,7 +32,8 @@ public final class ConvReluPool2x2 {
 
     /**
      * pooled[N, O, OH/2, OW/2] = maxpool2x2(relu(conv(x, w) + b)) (b may be null); winners
-     * ({@link #winnerInts} long) where each window's gradient goes, for {@link #outputGradient}.
+     * ({@link #winnerInts} long, or null when no gradient is wanted) where each window's gradient goes,
+     * for {@link #outputGradient}.
      */
     public static void forward(float[] x, int n, ConvGeometry g, float[] w, int o, float[] b, float[] pooled, int[] winners) {
         if (!applies(g)) {

@@ -137,7 +137,7 @@ final class MaxPool2x2 {
      * ({@link #forward} with relu on the unwidened plane, bit for bit); winners[wOff..]
      * ({@link #winnerInts} of them) the lanes {@link #backward} with relu would give each window's
      * gradient to, as lane bit masks (a float vector has at most 16 lanes), none where the output is
-     * not positive.
+     * not positive; winners may be null (no gradient wanted).
      */
     static void reluForwardFromWide(float[] wide, int k, int lr, int wp, int oh, int ow, boolean withBias, float bias,
                                     float[] pooled, int pOff, int[] winners, int wOff) {
@@ -159,6 +159,9 @@ final class MaxPool2x2 {
                 // every lane pair holds its window's max, after ReLU: the pooled output spread over the pair
                 v = v.max(v.rearrange(SWAP_PAIRS)).max(zero);
                 v.rearrange(EVEN_LANES).intoArray(pooled, out + j / 2, F.indexInRange(j / 2, pw));
+                if (winners == null) {
+                    continue;
+                }
                 VectorMask<Float> positive = v.compare(VectorOperators.GT, zero).and(in);
                 long tb = t.compare(VectorOperators.EQ, v).and(positive).toLong();
                 long bb = u.compare(VectorOperators.EQ, v).and(positive).toLong();

@@ -103,9 +103,11 @@ public final class Functional {
         }
         int n = x.shape[0], o = w.shape[0];
         Tensor y = Tensor.empty(n, o, g.oh() / 2, g.ow() / 2);
-        int[] winners = Workspace.borrowInts(ConvReluPool2x2.winnerInts(n, o, g));
+        boolean grad = Tensor.needsGrad(x, w, b);
+        // the winner masks serve only the backward pass
+        int[] winners = grad ? Workspace.borrowInts(ConvReluPool2x2.winnerInts(n, o, g)) : null;
         ConvReluPool2x2.forward(x.denseData(), n, g, w.denseData(), o, b == null ? null : b.denseData(), y.data, winners);
-        return Tensor.needsGrad(x, w, b) ? y.record(new Op.Conv2dReluMaxPool(x, w, b, g, winners)) : y;
+        return grad ? y.record(new Op.Conv2dReluMaxPool(x, w, b, g, winners)) : y;
     }
 
     /** Max pooling with a square window. */
