@@ -168,7 +168,7 @@ public final class Sgemm {
                                 }
                             }
                             int co = cBase + ir * ldc + jr;
-                            SgemmKernel.tile(kc, ap, ao, MR, bs, bo, bcs, alpha, betaHere, c, co, ldc, mr, nr, tile);
+                            SgemmKernel.tile(kc, ap, ao, bs, bo, bcs, alpha, betaHere, c, co, ldc, mr, nr, tile);
                         }
                     }
                 }

@@ -25,6 +25,11 @@ final class SgemmDot {
     private static final int VL = F.length();
     /** Rows of A and of B per register block: 16 accumulators. */
     static final int RB = 4;
+    /**
+     * Whether the 4 x 4 block runs: with 16 vector registers (AVX2) its 16 accumulators would spill
+     * to the stack on every step, so rows go in pairs (2 x 4 blocks, 8 accumulators) instead.
+     */
+    private static final boolean FOUR_ROWS = Simd.REGISTERS >= 32;
 
     private SgemmDot() {}
 
@@ -42,7 +47,7 @@ final class SgemmDot {
         float[] lanes = new float[VL];
         int kv = k - k % VL;
         int i = i0;
-        for (; i + RB <= i1; i += RB) {
+        for (; FOUR_ROWS && i + RB <= i1; i += RB) {
             int j = 0;
             for (; j + RB <= n; j += RB) {
                 block4x4(i, j, k, kv, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, lanes);
@@ -51,7 +56,8 @@ final class SgemmDot {
                 block4x1(i, j, k, kv, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, lanes);
             }
         }
-        // Leftover rows (a 6-channel layer leaves two) in pairs, so B's rows are still shared.
+        // Leftover rows (a 6-channel layer leaves two), or all rows with 16 registers, in pairs, so
+        // B's rows are still shared.
         for (; i + 2 <= i1; i += 2) {
             int j = 0;
             for (; j + RB <= n; j += RB) {

@@ -5,26 +5,31 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The register-tiled micro-kernel of {@link Sgemm}: one {@value #MR} x {@link #NR} tile of C from a
+ * The register-tiled micro-kernel of {@link Sgemm}: one {@link #MR} x {@link #NR} tile of C from a
  * packed A micro-panel and a packed B micro-panel, in outer-product form.
  *
- * <p>The tile is {@value #MR} rows by {@link #NR} = {@value #NV} vectors: 8 x 32 floats at 512 bits,
- * 8 x 16 at 256 and 8 x 8 at 128. Each step of {@code p} loads {@value #NV} vectors of B's row {@code p} and broadcasts each of the
- * {@value #MR} values of A's column {@code p}, then does {@code MR * NV} independent FMAs into
- * accumulators that live in registers for the whole loop ({@code MR * NV} = 16 zmm of the 32 on
- * AVX-512, enough independent chains to hide the FMA latency on both FMA pipes). The accumulators are
- * named locals, not an array: an array of vectors would be boxed and run ~30x slower.
+ * <p>The tile is {@link #MR} rows by {@link #NR} = {@value #NV} vectors. Each step of {@code p} loads
+ * {@value #NV} vectors of B's row {@code p} and broadcasts each of the {@link #MR} values of A's
+ * column {@code p}, then does {@code MR * NV} independent FMAs into accumulators that live in
+ * registers for the whole loop. How many rows fit depends on the register file
+ * ({@link Simd#REGISTERS}): with 32 (AVX-512, AArch64) the tile is 8 rows, 16 accumulators; with 16
+ * (AVX2) it is 6 rows, 12 accumulators plus two B vectors and one broadcast, because 8 rows would
+ * leave no register for the operands and spill on every step (BLIS's Haswell kernel is 6 x 16 for the
+ * same reason). Either way there are enough independent chains to hide the FMA latency on both FMA
+ * pipes. The accumulators are named locals, not an array: an array of vectors would be boxed and
+ * run ~30x slower.
  *
  * <p>Every element's sum runs over {@code p} in order with one fused multiply-add per term, and the
  * tile is stored as {@code alpha * acc} or {@code fma(acc, alpha, beta * c)}, so an element's value
- * does not depend on where its tile sits: the full and the edge path give identical bits.
+ * does not depend on where its tile sits or how tall the tile is: the full and the edge path, and the
+ * 6- and 8-row tiles, give identical bits.
  */
 final class SgemmKernel {
     private static final VectorSpecies<Float> F = Simd.FLOAT;
     /** Lanes per vector. */
     static final int VL = F.length();
-    /** Rows of the register tile. */
-    static final int MR = 8;
+    /** Rows of the register tile: 8 with 32 vector registers, 6 with 16. */
+    static final int MR = Simd.REGISTERS >= 32 ? 8 : 4;
     /** Vectors per row of the register tile. */
     static final int NV = 2;
     /** Columns of the register tile. */
@@ -39,20 +44,20 @@ final class SgemmKernel {
      * accumulated into {@code scratch} (MR * NR floats) and stored element by element as
      * {@code alpha * acc} or {@code fma(acc, alpha, beta * c)}: the same bits a vector FMA would give.
      *
-     * @param ap  A: for each of {@code kc} steps, {@code MR} adjacent values (a packed panel)
+     * @param ap  A: for each of {@code kc} steps, {@code MR} adjacent values (a packed panel; the
+     *            step is the constant {@code MR}, which lets C2 drop the panel's range checks)
      * @param ao  where step 0 starts in {@code ap}
-     * @param acs distance between steps in {@code ap} ({@code MR} when packed)
      * @param bp  B: for each of {@code kc} steps, {@code NR} adjacent values
      * @param bo  where step 0 starts in {@code bp}
      * @param bcs distance between steps in {@code bp} ({@code NR} when packed, ldb when read in place)
      */
-    static void tile(int kc, float[] ap, int ao, int acs, float[] bp, int bo, int bcs, float alpha,
+    static void tile(int kc, float[] ap, int ao, float[] bp, int bo, int bcs, float alpha,
                      float beta, float[] c, int co, int ldc, int mr, int nr, float[] scratch) {
         if (mr == MR && nr == NR && alpha == 1f && beta == 0f) {
-            accumulate(kc, ap, ao, acs, bp, bo, bcs, c, co, ldc);
+            accumulate(kc, ap, ao, bp, bo, bcs, c, co, ldc);
             return;
         }
-        accumulate(kc, ap, ao, acs, bp, bo, bcs, scratch, 0, NR);
+        accumulate(kc, ap, ao, bp, bo, bcs, scratch, 0, NR);
         for (int i = 0; i < mr; i++) {
             int ci = co + i * ldc;
             int si = i * NR;
@@ -68,14 +73,24 @@ final class SgemmKernel {
         }
     }
 
+    /** The register tile for this machine's {@link #MR} (a constant, so C2 keeps one branch). */
+    private static void accumulate(int kc, float[] ap, int ao, float[] bp, int bo, int bcs,
+                                   float[] out, int oo, int ldo) {
+        if (MR == 8) {
+            accumulate8(kc, ap, ao, bp, bo, bcs, out, oo, ldo);
+        } else {
+            accumulate4(kc, ap, ao, bp, bo, bcs, out, oo, ldo);
+        }
+    }
+
     /**
-     * The register tile itself: {@code out[MR x NR] = Apanel * Bpanel}, row stride {@code ldo}.
+     * The 8-row register tile: {@code out[8 x NR] = Apanel * Bpanel}, row stride {@code ldo}.
      * Nothing but loads, FMAs and stores, and no call that takes a vector: C2 cuts inlining off in a
      * method this large (NodeCountInliningCutoff), and a vector passed to a method that was not
      * inlined is boxed on the heap for every call.
      */
-    private static void accumulate(int kc, float[] ap, int ao, int acs, float[] bp, int bo, int bcs,
-                                   float[] out, int oo, int ldo) {
+    private static void accumulate8(int kc, float[] ap, int ao, float[] bp, int bo, int bcs,
+                                    float[] out, int oo, int ldo) {
         FloatVector z = FloatVector.zero(F);
         FloatVector c00 = z, c01 = z;
         FloatVector c10 = z, c11 = z;
@@ -86,7 +101,7 @@ final class SgemmKernel {
         FloatVector c60 = z, c61 = z;
         FloatVector c70 = z, c71 = z;
         for (int p = 0; p < kc; p++) {
-            int ai = ao + p * acs;
+            int ai = ao + p * MR;
             int bi = bo + p * bcs;
             FloatVector b0 = FloatVector.fromArray(F, bp, bi); FloatVector b1 = FloatVector.fromArray(F, bp, bi + VL);
             FloatVector a0 = FloatVector.broadcast(F, ap[ai]);
@@ -114,5 +129,63 @@ final class SgemmKernel {
         c50.intoArray(out, oo); c51.intoArray(out, oo + VL); oo += ldo;
         c60.intoArray(out, oo); c61.intoArray(out, oo + VL); oo += ldo;
         c70.intoArray(out, oo); c71.intoArray(out, oo + VL);
+    }
+
+    /**
+     * The 4-row register tile for 16 vector registers: 8 accumulators, two steps of {@code p} per
+     * iteration (the same terms in the same order per element). C2 holds several broadcasts live at
+     * once, so a 6- or 8-row tile spills accumulators to the stack on AVX2, and a spilled accumulator
+     * is a load-FMA-store chain through memory on every step; 8 accumulators leave room for the
+     * operands and are still the 8 independent chains two 4-cycle FMA pipes need.
+     */
+    private static void accumulate4(int kc, float[] ap, int ao, float[] bp, int bo, int bcs,
+                                    float[] out, int oo, int ldo) {
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c00 = z, c01 = z;
+        FloatVector c10 = z, c11 = z;
+        FloatVector c20 = z, c21 = z;
+        FloatVector c30 = z, c31 = z;
+        int p = 0;
+        for (; p + 1 < kc; p += 2) {
+            int ai = ao + p * MR;
+            int bi = bo + p * bcs;
+            FloatVector b0 = FloatVector.fromArray(F, bp, bi); FloatVector b1 = FloatVector.fromArray(F, bp, bi + VL);
+            FloatVector a0 = FloatVector.broadcast(F, ap[ai]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(F, ap[ai + 1]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(F, ap[ai + 2]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(F, ap[ai + 3]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+            ai += MR;
+            bi += bcs;
+            b0 = FloatVector.fromArray(F, bp, bi); b1 = FloatVector.fromArray(F, bp, bi + VL);
+            a0 = FloatVector.broadcast(F, ap[ai]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            a1 = FloatVector.broadcast(F, ap[ai + 1]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            a2 = FloatVector.broadcast(F, ap[ai + 2]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            a3 = FloatVector.broadcast(F, ap[ai + 3]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+        }
+        if (p < kc) {
+            int ai = ao + p * MR;
+            int bi = bo + p * bcs;
+            FloatVector b0 = FloatVector.fromArray(F, bp, bi); FloatVector b1 = FloatVector.fromArray(F, bp, bi + VL);
+            FloatVector a0 = FloatVector.broadcast(F, ap[ai]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(F, ap[ai + 1]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(F, ap[ai + 2]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(F, ap[ai + 3]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+        }
+        c00.intoArray(out, oo); c01.intoArray(out, oo + VL); oo += ldo;
+        c10.intoArray(out, oo); c11.intoArray(out, oo + VL); oo += ldo;
+        c20.intoArray(out, oo); c21.intoArray(out, oo + VL); oo += ldo;
+        c30.intoArray(out, oo); c31.intoArray(out, oo + VL);
     }
 }

@@ -25,6 +25,12 @@ final class Conv2dDirectWeightGrad {
     private static final int LANES = 2;
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
 
+    /**
+     * Taps per block of 4 planes: 4 (16 accumulators) with 32 vector registers; 2 (8 accumulators)
+     * with 16, where C2 spills 7 of the 16 to the stack and reloads them on every step (seen on AVX2).
+     */
+    private static final int TAPS_PER_BLOCK = Simd.REGISTERS >= 32 ? 4 : 2;
+
     private Conv2dDirectWeightGrad() {}
 
     private static float[] grow(float[][] s, int which, int n) {
@@ -68,6 +74,10 @@ final class Conv2dDirectWeightGrad {
         int k = 0;
         for (; k + 4 <= o; k += 4) {
             int u = 0;
+            for (; TAPS_PER_BLOCK == 2 && u + 2 <= ckk; u += 2) {
+                planes4taps2(xp, dyw, cnt, xs, o, k, lr, shift(u, kk, kw, pl, wp), shift(u + 1, kk, kw, pl, wp),
+                        out, outOff + k * ckk + u, ckk, lanes);
+            }
             for (; u + 4 <= ckk; u += 4) {
                 planes4taps4(xp, dyw, cnt, xs, o, k, lr, shift(u, kk, kw, pl, wp), shift(u + 1, kk, kw, pl, wp),
                         shift(u + 2, kk, kw, pl, wp), shift(u + 3, kk, kw, pl, wp), out, outOff + k * ckk + u, ckk, lanes);
@@ -143,6 +153,44 @@ final class Conv2dDirectWeightGrad {
         out[e + 1] = sumLanes(a31, lanes);
         out[e + 2] = sumLanes(a32, lanes);
         out[e + 3] = sumLanes(a33, lanes);
+    }
+
+    /** Entries (k..k+3, u..u+1) into out[e + plane*ckk + tap], for 16 vector registers. */
+    private static void planes4taps2(float[] xp, float[] dyw, int cnt, int xs, int o, int k, int lr, int s0, int s1,
+                                     float[] out, int e, int ckk, float[] lanes) {
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00;
+        FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+        for (int s = 0; s < cnt; s++) {
+            int xb = s * xs;
+            int d0 = (s * o + k) * lr;
+            for (int p = 0; p < lr; p += VL) {
+                FloatVector x0 = FloatVector.fromArray(F, xp, xb + s0 + p);
+                FloatVector x1 = FloatVector.fromArray(F, xp, xb + s1 + p);
+                FloatVector d = FloatVector.fromArray(F, dyw, d0 + p);
+                a00 = d.fma(x0, a00);
+                a01 = d.fma(x1, a01);
+                d = FloatVector.fromArray(F, dyw, d0 + lr + p);
+                a10 = d.fma(x0, a10);
+                a11 = d.fma(x1, a11);
+                d = FloatVector.fromArray(F, dyw, d0 + 2 * lr + p);
+                a20 = d.fma(x0, a20);
+                a21 = d.fma(x1, a21);
+                d = FloatVector.fromArray(F, dyw, d0 + 3 * lr + p);
+                a30 = d.fma(x0, a30);
+                a31 = d.fma(x1, a31);
+            }
+        }
+        out[e] = sumLanes(a00, lanes);
+        out[e + 1] = sumLanes(a01, lanes);
+        e += ckk;
+        out[e] = sumLanes(a10, lanes);
+        out[e + 1] = sumLanes(a11, lanes);
+        e += ckk;
+        out[e] = sumLanes(a20, lanes);
+        out[e + 1] = sumLanes(a21, lanes);
+        e += ckk;
+        out[e] = sumLanes(a30, lanes);
+        out[e + 1] = sumLanes(a31, lanes);
     }
 
     /** Entries (k..k+3, u) into out[e + plane*ckk]. */

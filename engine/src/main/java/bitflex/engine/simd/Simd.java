@@ -21,8 +21,23 @@ public final class Simd {
     /** The system property that forces a vector width in bits (128, 256 or 512). */
     public static final String WIDTH_PROPERTY = "bitflex.vector.bits";
 
+    /**
+     * The system property that forces the number of vector registers kernels plan their register
+     * tiles for (16 or 32), so tests can run both tile shapes on any machine.
+     */
+    public static final String REGISTERS_PROPERTY = "bitflex.vector.registers";
+
     /** The vector width in bits that all species below share. */
     public static final int BITS = chooseBits();
+
+    /**
+     * Vector registers the hardware has, which bounds how many accumulators a register tile may
+     * keep: 32 with AVX-512 and on AArch64 (NEON and SVE), 16 on x86 below AVX-512 (AVX2 has 16 ymm).
+     * A tile planned for 32 registers spills on AVX2 and runs at half speed (measured: the 8 x 2
+     * vector GEMM tile reached 0.33-0.51x OpenBLAS on a Zen 3 machine). It depends on the hardware,
+     * not on a forced {@link #BITS}: 256-bit vectors on an AVX-512 machine still have 32 registers.
+     */
+    public static final int REGISTERS = chooseRegisters();
 
     private static final VectorShape SHAPE = VectorShape.forBitSize(BITS);
 
@@ -59,9 +74,25 @@ public final class Simd {
         return bits;
     }
 
-    /** One line for logs and reports: width, and lanes per species. */
+    private static int chooseRegisters() {
+        String forced = System.getProperty(REGISTERS_PROPERTY, "").trim();
+        if (!forced.isEmpty()) {
+            if (!forced.equals("16") && !forced.equals("32")) {
+                throw new IllegalArgumentException(
+                        REGISTERS_PROPERTY + " must be 16 or 32, got '" + forced + "'");
+            }
+            return Integer.parseInt(forced);
+        }
+        String arch = System.getProperty("os.arch", "");
+        boolean x86 = arch.equals("amd64") || arch.equals("x86_64") || arch.equals("x86");
+        boolean avx512 = VectorShape.preferredShape().vectorBitSize() >= 512;
+        return x86 && !avx512 ? 16 : 32;
+    }
+
+    /** One line for logs and reports: width, lanes per species, and the register budget. */
     public static String describe() {
         return BITS + "-bit vectors (float x" + FLOAT.length() + ", int x" + INT.length()
-                + ", short x" + SHORT.length() + ", byte x" + BYTE.length() + ")";
+                + ", short x" + SHORT.length() + ", byte x" + BYTE.length() + "; "
+                + REGISTERS + " registers)";
     }
 }
