@@ -13,10 +13,14 @@ weights and biases uniform in +-1/sqrt(fan_in)), the IDX files and the normalisa
 mean cross-entropy loss and SGD with momentum (dampening 0, no weight decay).
 `samples_per_s` and `wall_s` cover training only, batch assembly included; reading the files and
 the test evaluation are outside that window. `epoch_samples_per_s` has each epoch's own rate.
+`blas` names the BLAS library this process really loaded: Debian's torch calls whatever libblas.so.3
+the alternatives system points at, and the reference BLAS there (package libblas3) is 10-30x slower
+than OpenBLAS (libopenblas0-pthread), which would make any ratio against this peer meaningless.
 
 Run it with Debian's python3 (python3-torch):  /usr/bin/python3 bench/peers/pytorch_baseline.py --model mlp
 """
 import argparse
+import ctypes
 import gzip
 import json
 import os
@@ -68,6 +72,48 @@ def load(directory):
 
     return (images("train-images-idx3-ubyte"), labels("train-labels-idx1-ubyte"),
             images("t10k-images-idx3-ubyte"), labels("t10k-labels-idx1-ubyte"))
+
+
+class _DlInfo(ctypes.Structure):
+    _fields_ = [("dli_fname", ctypes.c_char_p), ("dli_fbase", ctypes.c_void_p),
+                ("dli_sname", ctypes.c_char_p), ("dli_saddr", ctypes.c_void_p)]
+
+
+def loaded_blas():
+    """The library torch's sgemm_ calls go to: {"kind": openblas|reference|blis|mkl|atlas|unknown, "path": ...}.
+
+    Which BLAS files are mapped does not say it: with the reference libblas selected, OpenBLAS is
+    still mapped (through LAPACK) while sgemm_ binds to the reference library that libtorch_cpu
+    links first. So the symbol is looked up in libtorch_cpu's own scope and dladdr names its file.
+    """
+    try:
+        torch_cpu = None
+        with open("/proc/self/maps") as maps:
+            for line in maps:
+                f = line.split()
+                if len(f) >= 6 and os.path.basename(f[-1]).startswith("libtorch_cpu"):
+                    torch_cpu = f[-1]
+                    break
+        if torch_cpu is None:
+            return {"kind": "unknown", "path": None}
+        lib = ctypes.CDLL(torch_cpu, mode=os.RTLD_NOLOAD | os.RTLD_LAZY)
+        info = _DlInfo()
+        if not ctypes.CDLL(None).dladdr(ctypes.cast(lib.sgemm_, ctypes.c_void_p), ctypes.byref(info)):
+            return {"kind": "unknown", "path": None}
+        path = os.path.realpath(info.dli_fname.decode())
+    except (OSError, AttributeError):
+        return {"kind": "unknown", "path": None}
+    kinds = [("openblas", "openblas"), ("blis", "blis"), ("mkl", "mkl"), ("atlas", "atlas"), ("/blas/libblas", "reference")]
+    found = {"kind": next((k for key, k in kinds if key in path), "unknown"), "path": path}
+    if found["kind"] == "openblas":
+        try:
+            from threadpoolctl import threadpool_info  # optional: OpenBLAS's version and kernel
+            for pool in threadpool_info():
+                if pool.get("internal_api") == "openblas":
+                    found.update({"version": pool.get("version"), "core": pool.get("architecture")})
+        except Exception:
+            pass
+    return found
 
 
 def model(name):
@@ -142,7 +188,7 @@ def main():
         "epochs": a.epochs, "batch": a.batch, "lr": a.lr, "momentum": a.momentum, "seed": a.seed,
         "train_samples": seen, "samples_per_s": seen / train_s, "wall_s": train_s, "epoch_samples_per_s": epoch_rates,
         "total_s": time.perf_counter() - t_start, "last_loss": last_loss,
-        "test_acc": correct / x_test.shape[0], "data": os.path.abspath(directory),
+        "test_acc": correct / x_test.shape[0], "data": os.path.abspath(directory), "blas": loaded_blas(),
     }))
 
 

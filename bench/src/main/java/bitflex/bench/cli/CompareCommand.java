@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
         description = {"Race bitflex against PyTorch on the same Fashion-MNIST training task.",
             "PyTorch runs with 1 thread and with --threads threads; bitflex is compared with PyTorch's best."})
 final class CompareCommand implements Callable<Integer> {
-    static final String INSTALL = "sudo apt-get install python3-torch";
+    static final String INSTALL = "sudo apt-get install python3-torch libopenblas0-pthread";
+    static final String INSTALL_OPENBLAS = "sudo apt-get install libopenblas0-pthread";
 
     @Option(names = "--model", defaultValue = "lenet5", description = "mlp or lenet5 (default: ${DEFAULT-VALUE})")
     String model;
@@ -134,6 +135,15 @@ final class CompareCommand implements Callable<Integer> {
                 ratio, accDiff);
         out.println("(samples/s and wall s: the training loop only; process s: the whole process, start-up, data loading"
                 + " and evaluation included)");
+        JsonNode blas = best.path("blas");
+        String blasKind = blas.path("kind").asText("not reported");
+        out.println("pytorch's BLAS (where its sgemm calls go): " + describeBlas(blas));
+        if (blasKind.equals("reference")) {
+            out.println("warning: PyTorch runs on the reference BLAS, 10-30x slower than OpenBLAS, so this ratio flatters"
+                    + " bitflex and is not the race; install OpenBLAS with '" + INSTALL_OPENBLAS + "' and run again");
+        } else if (!blasKind.equals("openblas")) {
+            out.println("note: the figures bitflex is measured against are PyTorch on OpenBLAS ('" + INSTALL_OPENBLAS + "')");
+        }
         // With several epochs the last one shows each side warm: bitflex's first epoch carries the JIT's compile work.
         double bfLast = lastEpochRate(bf);
         double torchLast = lastEpochRate(best);
@@ -156,6 +166,7 @@ final class CompareCommand implements Callable<Integer> {
         m.put("bitflex", bf);
         m.put("pytorch", torch);
         m.put("pytorch_best_threads", best.get("threads").asInt());
+        m.put("pytorch_blas", blasKind);
         m.put("ratio_samples_per_s", ratio);
         m.put("test_acc_diff_points", accDiff);
         if (lastRatio != null) {
@@ -166,6 +177,29 @@ final class CompareCommand implements Callable<Integer> {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), m);
         }
         return m;
+    }
+
+    /** "OpenBLAS 0.3.21 (core Zen), /usr/lib/..." from the peer's {@code blas} object. */
+    private static String describeBlas(JsonNode blas) {
+        if (blas.isMissingNode() || blas.isNull()) {
+            return "not reported by the peer";
+        }
+        String kind = blas.path("kind").asText("unknown");
+        StringBuilder b = new StringBuilder(switch (kind) {
+            case "openblas" -> "OpenBLAS";
+            case "reference" -> "the reference BLAS (Debian's libblas3)";
+            default -> kind;
+        });
+        if (blas.hasNonNull("version")) {
+            b.append(' ').append(blas.get("version").asText());
+        }
+        if (blas.hasNonNull("core")) {
+            b.append(" (core ").append(blas.get("core").asText()).append(')');
+        }
+        if (blas.hasNonNull("path")) {
+            b.append(", ").append(blas.get("path").asText());
+        }
+        return b.toString();
     }
 
     private static void row(PrintStream out, String name, JsonNode n) {

@@ -146,6 +146,35 @@ class CompareCommandTest {
     }
 
     @Test
+    void namesPytorchsBlasAndWarnsWhenItIsTheReferenceOne(@TempDir Path dir) throws IOException {
+        Path ref = fakePython(dir, "echo '{\"threads\": 1, \"samples_per_s\": 2500, \"wall_s\": 24, \"test_acc\": 0.8, "
+                + "\"blas\": {\"kind\": \"reference\", \"path\": \"/usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0\"}}'");
+        Path json = dir.resolve("cmp.json");
+        Run r = compare(t -> bitflexResult(16000, 0.8), "--threads", "1", "--python", ref.toString(),
+                "--peer-script", peerScript(dir).toString(), "--json", json.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("pytorch's BLAS (where its sgemm calls go): the reference BLAS (Debian's libblas3), "
+                + "/usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0"), r.out());
+        assertTrue(r.out().contains("warning: PyTorch runs on the reference BLAS"), r.out());
+        assertTrue(r.out().contains(CompareCommand.INSTALL_OPENBLAS), r.out());
+        assertEquals("reference", JSON.readTree(json.toFile()).get("pytorch_blas").asText());
+
+        Path open = fakePython(dir, "echo '{\"threads\": 1, \"samples_per_s\": 30000, \"wall_s\": 2, \"test_acc\": 0.8, "
+                + "\"blas\": {\"kind\": \"openblas\", \"path\": \"/o/libblas.so.3\", \"version\": \"0.3.21\", \"core\": \"Zen\"}}'");
+        r = compare(t -> bitflexResult(16000, 0.8), "--threads", "1", "--python", open.toString(),
+                "--peer-script", peerScript(dir).toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("pytorch's BLAS (where its sgemm calls go): OpenBLAS 0.3.21 (core Zen), /o/libblas.so.3"), r.out());
+        assertTrue(!r.out().contains("warning") && !r.out().contains("note:"), r.out());
+
+        Path silent = fakePython(dir, "echo '{\"threads\": 1, \"samples_per_s\": 30000, \"wall_s\": 2, \"test_acc\": 0.8}'");
+        r = compare(t -> bitflexResult(16000, 0.8), "--threads", "1", "--python", silent.toString(),
+                "--peer-script", peerScript(dir).toString());
+        assertTrue(r.out().contains("pytorch's BLAS (where its sgemm calls go): not reported by the peer"), r.out());
+        assertTrue(r.out().contains("note: the figures bitflex is measured against are PyTorch on OpenBLAS"), r.out());
+    }
+
+    @Test
     void missingPythonSaysHowToInstallIt(@TempDir Path dir) throws IOException {
         Run r = compare(t -> { throw new AssertionError("bitflex must not run"); }, "--python",
                 dir.resolve("no-such-python").toString(), "--peer-script", peerScript(dir).toString());
