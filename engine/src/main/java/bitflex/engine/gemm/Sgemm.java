@@ -20,9 +20,10 @@ import bitflex.engine.parallel.Parallel;
  * Packing buffers are per thread and reused from call to call, so a call allocates nothing once a
  * thread has seen a shape as large.
  *
- * <p>Sizes for this project's machine (AMD EPYC, AVX-512, 32 KB L1d and 1 MB L2 per core): the
- * register tile is 8 rows x 2 vectors (16 accumulators), KC = 512 keeps an A micro-panel at 16 KB in
- * L1, and KC x NC = 512 KB of packed B sits in L2.
+ * <p>Sizes were chosen on an AMD EPYC Zen 4 (AVX-512, 32 KB L1d and 1 MB L2 per core): the register
+ * tile is 8 rows x 2 vectors (16 accumulators), KC = 512 keeps an A micro-panel at 16 KB in L1, and
+ * KC x NC = 512 KB of packed B sits in L2. With 16 vector registers (AVX2) the tile is 4 rows
+ * ({@link SgemmKernel}); the block sizes are the same (not tuned for a 512 KB L2 such as Zen 3's).
  *
  * <p>Threads: C is cut into a grid of blocks chosen from the shape alone (never from the thread
  * count), each block is one task on {@link Parallel}, and every element's sum runs over k in the same
