@@ -84,8 +84,11 @@ def loaded_blas():
 
     Which BLAS files are mapped does not say it: with the reference libblas selected, OpenBLAS is
     still mapped (through LAPACK) while sgemm_ binds to the reference library that libtorch_cpu
-    links first. So the symbol is looked up in libtorch_cpu's own scope and dladdr names its file.
+    links first. So the symbol is looked up where the dynamic linker looks, the global scope first
+    (the program, LD_PRELOAD) and then libtorch_cpu's own dependencies, and dladdr names its file.
+    Any failure here reports "unknown" rather than losing the training result.
     """
+    unknown = {"kind": "unknown", "path": None}
     try:
         torch_cpu = None
         with open("/proc/self/maps") as maps:
@@ -95,21 +98,25 @@ def loaded_blas():
                     torch_cpu = f[-1]
                     break
         if torch_cpu is None:
-            return {"kind": "unknown", "path": None}
-        lib = ctypes.CDLL(torch_cpu, mode=os.RTLD_NOLOAD | os.RTLD_LAZY)
+            return unknown
+        libc = ctypes.CDLL(None)
+        scopes = [libc, ctypes.CDLL(torch_cpu, mode=os.RTLD_NOLOAD | os.RTLD_LAZY)]
+        fn = next((getattr(lib, "sgemm_") for lib in scopes if hasattr(lib, "sgemm_")), None)
         info = _DlInfo()
-        if not ctypes.CDLL(None).dladdr(ctypes.cast(lib.sgemm_, ctypes.c_void_p), ctypes.byref(info)):
-            return {"kind": "unknown", "path": None}
-        path = os.path.realpath(info.dli_fname.decode())
-    except (OSError, AttributeError):
-        return {"kind": "unknown", "path": None}
+        if fn is None or not libc.dladdr(ctypes.cast(fn, ctypes.c_void_p), ctypes.byref(info)) or not info.dli_fname:
+            return unknown
+        path = os.path.realpath(os.fsdecode(info.dli_fname))
+    except Exception:
+        return unknown
     kinds = [("openblas", "openblas"), ("blis", "blis"), ("mkl", "mkl"), ("atlas", "atlas"), ("/blas/libblas", "reference")]
     found = {"kind": next((k for key, k in kinds if key in path), "unknown"), "path": path}
     if found["kind"] == "openblas":
         try:
             from threadpoolctl import threadpool_info  # optional: OpenBLAS's version and kernel
             for pool in threadpool_info():
-                if pool.get("internal_api") == "openblas":
+                # Debian's OpenBLAS libblas.so.3 sits beside the libopenblas that threadpoolctl sees
+                if pool.get("internal_api") == "openblas" and \
+                        os.path.dirname(os.path.realpath(pool.get("filepath", ""))) == os.path.dirname(path):
                     found.update({"version": pool.get("version"), "core": pool.get("architecture")})
         except Exception:
             pass

@@ -136,7 +136,7 @@ final class CompareCommand implements Callable<Integer> {
         out.println("(samples/s and wall s: the training loop only; process s: the whole process, start-up, data loading"
                 + " and evaluation included)");
         JsonNode blas = best.path("blas");
-        String blasKind = blas.path("kind").asText("not reported");
+        String blasKind = blas.isMissingNode() || blas.isNull() ? "not reported" : blas.path("kind").asText("unknown");
         out.println("pytorch's BLAS (where its sgemm calls go): " + describeBlas(blas));
         if (blasKind.equals("reference")) {
             out.println("warning: PyTorch runs on the reference BLAS, 10-30x slower than OpenBLAS, so this ratio flatters"

@@ -170,6 +170,7 @@ class CompareCommandTest {
         Path silent = fakePython(dir, "echo '{\"threads\": 1, \"samples_per_s\": 30000, \"wall_s\": 2, \"test_acc\": 0.8}'");
         r = compare(t -> bitflexResult(16000, 0.8), "--threads", "1", "--python", silent.toString(),
                 "--peer-script", peerScript(dir).toString());
+        assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("pytorch's BLAS (where its sgemm calls go): not reported by the peer"), r.out());
         assertTrue(r.out().contains("note: the figures bitflex is measured against are PyTorch on OpenBLAS"), r.out());
     }

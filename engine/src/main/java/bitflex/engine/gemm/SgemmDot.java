@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Why: a convolution's weight gradient {@code dY [O, L] * cols^T} has a tiny C (6 x 25, 16 x 150)
  * and a long k (1000+). The packed path of {@link Sgemm} must scatter all of B (n*k values) into
- * NR-wide panels for a handful of output tiles, and a 6-row A wastes a quarter of the 8-row register
+ * NR-wide panels for a handful of output tiles, and a 6-row A wastes a quarter of an 8-row register
  * tile; both rows are already contiguous along k, which is exactly what a dot product wants.
  *
  * <p>Summation order (the same for every element, wherever its block lies, so results are

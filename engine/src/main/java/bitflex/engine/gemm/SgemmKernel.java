@@ -13,22 +13,22 @@ import jdk.incubator.vector.VectorSpecies;
  * column {@code p}, then does {@code MR * NV} independent FMAs into accumulators that live in
  * registers for the whole loop. How many rows fit depends on the register file
  * ({@link Simd#REGISTERS}): with 32 (AVX-512, AArch64) the tile is 8 rows, 16 accumulators; with 16
- * (AVX2) it is 6 rows, 12 accumulators plus two B vectors and one broadcast, because 8 rows would
- * leave no register for the operands and spill on every step (BLIS's Haswell kernel is 6 x 16 for the
- * same reason). Either way there are enough independent chains to hide the FMA latency on both FMA
+ * (AVX2) it is 4 rows, 8 accumulators, with {@code p} unrolled by two: C2 keeps several broadcasts
+ * live at once, and both 8 and 6 rows spilled accumulators to the stack on every step there (read off
+ * its code). Either way there are enough independent chains to hide the FMA latency on both FMA
  * pipes. The accumulators are named locals, not an array: an array of vectors would be boxed and
  * run ~30x slower.
  *
  * <p>Every element's sum runs over {@code p} in order with one fused multiply-add per term, and the
  * tile is stored as {@code alpha * acc} or {@code fma(acc, alpha, beta * c)}, so an element's value
  * does not depend on where its tile sits or how tall the tile is: the full and the edge path, and the
- * 6- and 8-row tiles, give identical bits.
+ * 4- and 8-row tiles, give identical bits ({@code SgemmTest} checks them against that fma chain).
  */
 final class SgemmKernel {
     private static final VectorSpecies<Float> F = Simd.FLOAT;
     /** Lanes per vector. */
     static final int VL = F.length();
-    /** Rows of the register tile: 8 with 32 vector registers, 6 with 16. */
+    /** Rows of the register tile: 8 with 32 vector registers, 4 with 16. */
     static final int MR = Simd.REGISTERS >= 32 ? 8 : 4;
     /** Vectors per row of the register tile. */
     static final int NV = 2;
@@ -44,8 +44,8 @@ final class SgemmKernel {
      * accumulated into {@code scratch} (MR * NR floats) and stored element by element as
      * {@code alpha * acc} or {@code fma(acc, alpha, beta * c)}: the same bits a vector FMA would give.
      *
-     * @param ap  A: for each of {@code kc} steps, {@code MR} adjacent values (a packed panel; the
-     *            step is the constant {@code MR}, which lets C2 drop the panel's range checks)
+     * @param ap  A: for each of {@code kc} steps, {@code MR} adjacent values (a packed panel, so
+     *            the step is always {@code MR})
      * @param ao  where step 0 starts in {@code ap}
      * @param bp  B: for each of {@code kc} steps, {@code NR} adjacent values
      * @param bo  where step 0 starts in {@code bp}

@@ -8,8 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Weight gradient of the direct stride-1 convolution ({@link Conv2dDirectMulti}) on the wide grid of
  * {@link Conv2dDirect}: per (output channel k, input channel c, tap t), one dot product of the wide dY
- * of plane k (zero at discarded positions) with padded input plane c shifted by the tap, 4 x 4 of them
- * at a time so each load feeds 4 FMAs.
+ * of plane k (zero at discarded positions) with padded input plane c shifted by the tap, 4 planes x 4
+ * taps of them at a time (4 x 2 with 16 vector registers) so each load feeds several FMAs.
  *
  * <p>Arithmetic order (shared bit for bit with {@link Conv2dDirectMultiScalar#chunkWeightGrad}): an
  * entry of one chunk accumulates, per lane l of a {@link Conv2dDirect#VL}-lane vector, the wide
@@ -62,8 +62,8 @@ final class Conv2dDirectWeightGrad {
     }
 
     /**
-     * Every entry (k, u) of the chunk's weight gradient, 4 planes x 4 taps at a time, then the leftover
-     * taps and planes. Each block shape is its own small method: as one method of 1,160 bytecodes it
+     * Every entry (k, u) of the chunk's weight gradient, 4 planes x 4 taps at a time (x 2 taps with 16
+     * vector registers), then the leftover taps and planes. Each block shape is its own small method: as one method of 1,160 bytecodes it
      * hit C2's inlining cutoff (sumLanes was called with its vector boxed) and was compiled twice, on
      * stack and normally, while training ran in slower tiers.
      */

@@ -34,8 +34,10 @@ public final class Simd {
      * Vector registers the hardware has, which bounds how many accumulators a register tile may
      * keep: 32 with AVX-512 and on AArch64 (NEON and SVE), 16 on x86 below AVX-512 (AVX2 has 16 ymm).
      * A tile planned for 32 registers spills on AVX2 and runs at half speed (measured: the 8 x 2
-     * vector GEMM tile reached 0.33-0.51x OpenBLAS on a Zen 3 machine). It depends on the hardware,
-     * not on a forced {@link #BITS}: 256-bit vectors on an AVX-512 machine still have 32 registers.
+     * vector GEMM tile reached 0.33-0.51x OpenBLAS on a Zen 3 machine). It does not follow a forced
+     * {@link #BITS}: 256-bit vectors on an AVX-512 machine still have 32 registers. AVX-512 is read off
+     * the JVM's preferred vector shape, so {@code -XX:MaxVectorSize=32} on AVX-512 hardware gives 16:
+     * smaller tiles than the machine could hold, never spilled ones.
      */
     public static final int REGISTERS = chooseRegisters();
 

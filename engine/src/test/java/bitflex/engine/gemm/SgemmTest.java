@@ -41,6 +41,47 @@ class SgemmTest {
                 });
     }
 
+    /**
+     * The packed path is exactly one fma chain per element and KC block, stored as documented in
+     * {@link SgemmKernel}: this is what makes its bits independent of the tile's shape (8 rows with
+     * 32 vector registers, 4 with 16; the pom runs this test under both), of the edge tiles and of
+     * the task grid. The dot-product form ({@link SgemmDot}) sums in lanes instead and is left out.
+     */
+    @Test
+    void packedPathIsOneFmaChainPerElementAndKcBlockBitForBit() {
+        Gen<Integer> depth = integers().between(1, 40).mix(integers().between(Sgemm.KC - 3, 2 * Sgemm.KC + 5), 40);
+        qt().withExamples(120).withShrinkCycles(100)
+                .forAll(integers().between(1, 40), integers().between(1, 40), depth, longs().all())
+                .checkAssert((m, n, k, seed) -> {
+                    boolean transA = (seed & 1) != 0;
+                    boolean transB = (seed & 2) != 0 && !SgemmDot.suits(transA, true, m, n, k);
+                    GemmCase g = new GemmCase(m, n, k, transA, transB, seed);
+                    float[] got = g.runSimd();
+                    float[] want = g.c();
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < n; j++) {
+                            want[g.cOff + i * g.ldc + j] = fmaChains(g, i, j, want[g.cOff + i * g.ldc + j]);
+                        }
+                    }
+                    if (g.alpha != 0f) {
+                        assertArrayEquals(want, got, g.toString());
+                    }
+                });
+    }
+
+    /** C[i][j] as the packed path computes it: per KC block an fma chain from zero, then the store. */
+    private static float fmaChains(GemmCase g, int i, int j, float c) {
+        for (int pc = 0; pc < g.k; pc += Sgemm.KC) {
+            float acc = 0f;
+            for (int p = pc; p < Math.min(g.k, pc + Sgemm.KC); p++) {
+                acc = Math.fma(g.a(i, p), g.b(p, j), acc);
+            }
+            float beta = pc == 0 ? g.beta : 1f;
+            c = beta == 0f ? acc * g.alpha : Math.fma(acc, g.alpha, c * beta);
+        }
+        return c;
+    }
+
     @Test
     void blockedShapesCrossEveryCacheBlock() {
         // k past two KC blocks (the later blocks accumulate onto C with beta 1), m past MC, n past NC,
