@@ -57,7 +57,7 @@ def main():
         print(f"| {shape} | {threads} | {b['gflops']:.1f} ({b['gflops_median']:.1f}) | {o['gflops']:.1f} "
               f"({o['gflops_median']:.1f}) | {b['gflops'] / o['gflops']:.2f} ({b['gflops_median'] / o['gflops_median']:.2f}) |")
     b0, o0 = rows[0][2], rows[0][3]
-    print(f"\nbitflex: JDK {b0['jdk']}, {b0['vector_bits']}-bit vectors. numpy {o0['numpy']}, "
+    print(f"\nbitflex: JDK {b0['jdk']}, {b0['vector_bits']}-bit vectors, tiles for {b0.get('vector_registers', '?')} registers. numpy {o0['numpy']}, "
           f"{o0.get('blas_config', o0.get('blas'))}, core {o0.get('blas_core')}.")
 
 

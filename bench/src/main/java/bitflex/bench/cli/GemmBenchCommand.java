@@ -88,11 +88,12 @@ final class GemmBenchCommand implements Callable<Integer> {
             out.put("jdk", jdk);
             out.put("vm", System.getProperty("java.vm.name"));
             out.put("vector_bits", Simd.BITS);
+            out.put("vector_registers", Simd.REGISTERS);
             System.out.println(new ObjectMapper().writeValueAsString(out));
         } else {
-            System.out.printf("gemm %s %s, %d thread%s: %.1f GFLOP/s = %.1f GMAC/s (best of %d repetitions; median %.1f GFLOP/s), %d heap bytes/call, JDK %s, %d-bit vectors%n",
+            System.out.printf("gemm %s %s, %d thread%s: %.1f GFLOP/s = %.1f GMAC/s (best of %d repetitions; median %.1f GFLOP/s), %d heap bytes/call, JDK %s, %d-bit vectors, tiles for %d registers%n",
                     dtype, shape, t, t == 1 ? "" : "s", r.best(), r.best() / 2, r.repetitions(), r.median(),
-                    r.heapBytesPerCall(), jdk, Simd.BITS);
+                    r.heapBytesPerCall(), jdk, Simd.BITS, Simd.REGISTERS);
         }
         return 0;
     }

@@ -13,8 +13,8 @@ import bitflex.engine.parallel.Parallel;
  * <p>How: BLIS-style. op(B) is packed {@link #KC} rows by up to {@link #NC} columns at a time into
  * {@code NR}-wide panels, op(A) {@link #MC} rows by {@code KC} columns into {@code MR}-high panels, and
  * the register-tiled {@link SgemmKernel} runs over the panels (see {@link SgemmPacking}): for each
- * {@code MR}-row panel of A (16 KB with 8 rows, 8 KB with 4; held in L1) it sweeps every {@code NR}-column panel of the B block
- * (held in L2). A small untransposed B is read in place instead (see {@link #DIRECT_B_MAX_ELEMENTS}).
+ * {@code MR}-row panel of A (16 KB with 8 rows, 8 KB with 4; held in L1) it sweeps every
+ * {@code NR}-column panel of the B block (held in L2). A small untransposed B is read in place instead (see {@link #DIRECT_B_MAX_ELEMENTS}).
  * A x B^T with a small C and a long k (a convolution's weight gradient) skips packing altogether and
  * runs as dot products ({@link SgemmDot}).
  * Packing buffers are per thread and reused from call to call, so a call allocates nothing once a

@@ -63,9 +63,9 @@ final class Conv2dDirectWeightGrad {
 
     /**
      * Every entry (k, u) of the chunk's weight gradient, 4 planes x 4 taps at a time (x 2 taps with 16
-     * vector registers), then the leftover taps and planes. Each block shape is its own small method: as one method of 1,160 bytecodes it
-     * hit C2's inlining cutoff (sumLanes was called with its vector boxed) and was compiled twice, on
-     * stack and normally, while training ran in slower tiers.
+     * vector registers), then the leftover taps and planes. Each block shape is its own small method:
+     * as one method of 1,160 bytecodes it hit C2's inlining cutoff (sumLanes was called with its
+     * vector boxed) and was compiled twice, on stack and normally, while training ran in slower tiers.
      */
     static void weightGradWide(float[] xp, float[] dyw, int cnt, ConvGeometry g, int o, float[] out, int outOff, float[] lanes) {
         int c = g.c(), kw = g.kw(), kk = g.kh() * kw, ckk = c * kk;
