@@ -116,6 +116,13 @@ public final class Conv2dKernel {
         if (!Conv2dDirectMulti.applies(g)) {
             throw new IllegalArgumentException("conv2d forward: the direct kernel needs stride 1 and a kernel larger than 1x1, got " + g);
         }
+        if (Conv2dLanes.applies(g)) {
+            Parallel.forEach(Conv2dLanes.groups(n), c -> {
+                int from = c * Conv2dLanes.VL;
+                Conv2dLanes.forwardGroup(x, from, Math.min(n, from + Conv2dLanes.VL) - from, g, w, o, b, y);
+            });
+            return;
+        }
         int per = samplesPerChunk(n, g);
         Parallel.forEach((n + per - 1) / per, c -> {
             int from = c * per;

@@ -39,6 +39,13 @@ public final class ConvReluPool2x2 {
         if (!applies(g)) {
             throw new IllegalArgumentException("conv2d + relu + maxpool: the fused kernel does not run " + g);
         }
+        if (Conv2dLanes.applies(g)) {
+            Parallel.forEach(Conv2dLanes.groups(n), c -> {
+                int from = c * Conv2dLanes.VL;
+                Conv2dLanes.forwardGroupReluPool(x, from, Math.min(n, from + Conv2dLanes.VL) - from, g, w, o, b, pooled, winners);
+            });
+            return;
+        }
         int per = Conv2dKernel.samplesPerChunk(n, g);
         Parallel.forEach((n + per - 1) / per, c -> {
             int from = c * per;

@@ -1,0 +1,315 @@
+package bitflex.engine.kernels;
+
+import bitflex.engine.memory.ScratchMemory;
+import bitflex.engine.simd.Simd;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Forward of a direct stride-1 convolution with the samples in the vector lanes: a group of
+ * {@link #VL} samples is laid out as [channel][row][column][sample], so a vector holds one pixel of VL
+ * samples and every FMA does useful work. Used for the small layers of {@link #applies} (LeNet-5's);
+ * their gradients stay on the wide grid of {@link Conv2dDirectMulti}.
+ *
+ * <p>Why: the wide grid computes each output row over the padded input's full width, and on LeNet-5's
+ * second layer 29% of those FMAs fall on columns that are thrown away. Here an output position is a
+ * whole vector, so a block of {@link #PLANES} output planes x 2 positions (12 accumulators, 2 input
+ * vectors, 1 weight broadcast: 15 of AVX2's 16 registers) has no waste, and C2 keeps it in registers
+ * (a 4 x 3 block spilled an accumulator, and every step then waited on a store and a reload).
+ * Measured on Zen 3 (AVX2), one thread, batch 64, transposes included: LeNet-5's [1,28,28] 5x5 pad 2
+ * -> 6 forward 545-870 -> 375-645 us, [6,14,14] 5x5 -> 16 940-1660 -> 500-920 us (the machine's speed
+ * moved between runs; each pair ran side by side).
+ *
+ * <p>Not for the gradients: the same layout's weight gradient was no faster (C2 spilled 2 of 12
+ * accumulators with dY in the broadcast's place, and with 8 the scalar transposes of dY ate the gain),
+ * and its input gradient multiplies all the zero padding around dY that the wide grid's tap plan skips.
+ *
+ * <p>Arithmetic order: that of {@link Conv2dDirectMultiScalar#forwardChunk}, the wide kernel's twin (an
+ * output is fma(w, x, acc) from 0 over input channels, then taps, increasing, then + bias; every tap is
+ * read, padding included), so the two are equal bit for bit, for any vector length and thread count.
+ */
+final class Conv2dLanes {
+    private static final VectorSpecies<Float> F = Simd.FLOAT;
+    /** Samples per group: one per lane. */
+    static final int VL = F.length();
+    /** Output planes per block (see the class comment for the register count). */
+    static final int PLANES = 6;
+    /** Largest C x padded H x padded W of an input run here: LeNet-5's layers (1,024 and 1,176), not ResNet-20's (5,184 and up). */
+    static final int MAX_PADDED_PIXELS = 2048;
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private Conv2dLanes() {}
+
+    /** One thread's buffers, grown on demand and kept, so a training step allocates nothing here. */
+    private static final class Scratch {
+        float[] in = new float[0];
+        float[] out = new float[0];
+        float[] plane = new float[0];
+        int[] base = new int[0];
+        int[] offs = new int[0];
+    }
+
+    /**
+     * Whether a forward runs here: one the direct kernels take whose zero-padded input has at most
+     * {@link #MAX_PADDED_PIXELS} pixels over all channels (larger layers keep the wide grid until
+     * measured).
+     */
+    static boolean applies(ConvGeometry g) {
+        long in = (long) g.c() * (g.h() + 2L * g.padH()) * (g.w() + 2L * g.padW());
+        return Conv2dDirectMulti.applies(g) && in <= MAX_PADDED_PIXELS;
+    }
+
+    /** Groups of {@link #VL} samples in a batch of n (the last one may be partial). */
+    static int groups(int n) {
+        return (n + VL - 1) / VL;
+    }
+
+    // ---- layouts -------------------------------------------------------------------------------
+
+    /**
+     * dst = planes [from, from + cnt) samples of src ([N, planes, h, w]) in lanes, each plane zero-padded
+     * to hp x wp with the image at (top, left): dst[((p*hp + y)*wp + x)*VL + lane]; lanes past cnt are 0.
+     */
+    static void toLanes(float[] src, int from, int cnt, int planes, int h, int w, int top, int left, int hp, int wp, float[] dst) {
+        Arrays.fill(dst, 0, planes * hp * wp * VL, 0f);
+        for (int l = 0; l < cnt; l++) {
+            for (int p = 0; p < planes; p++) {
+                int s = ((from + l) * planes + p) * h * w;
+                for (int y = 0; y < h; y++) {
+                    int d = ((p * hp + y + top) * wp + left) * VL + l;
+                    for (int x = 0; x < w; x++) {
+                        dst[d + x * VL] = src[s + y * w + x];
+                    }
+                }
+            }
+        }
+    }
+
+    /** dst[((from + lane)*planes + p)*positions + q] = src[(p*positions + q)*VL + lane] (+ b[p] when b is not null), lanes < cnt. */
+    static void fromLanes(float[] src, int planes, int positions, float[] b, int from, int cnt, float[] dst) {
+        for (int l = 0; l < cnt; l++) {
+            for (int p = 0; p < planes; p++) {
+                int d = ((from + l) * planes + p) * positions;
+                int s = p * positions * VL + l;
+                if (b == null) {
+                    for (int q = 0; q < positions; q++) {
+                        dst[d + q] = src[s + q * VL];
+                    }
+                } else {
+                    float bias = b[p];
+                    for (int q = 0; q < positions; q++) {
+                        dst[d + q] = src[s + q * VL] + bias;
+                    }
+                }
+            }
+        }
+    }
+
+    /** base[y*ow + x] = (y*wp + x)*VL: where output (y, x) reads its first tap. */
+    static int[] positionBases(int[] base, int oh, int ow, int wp) {
+        for (int y = 0; y < oh; y++) {
+            for (int x = 0; x < ow; x++) {
+                base[y * ow + x] = (y * wp + x) * VL;
+            }
+        }
+        return base;
+    }
+
+    /** offs[(c*kh + i)*kw + j] = ((c*hp + i)*wp + j)*VL: where tap (c, i, j) sits relative to a position's base. */
+    static int[] tapOffsets(int[] offs, int planes, int kh, int kw, int hp, int wp) {
+        for (int c = 0, u = 0; c < planes; c++) {
+            for (int i = 0; i < kh; i++) {
+                for (int j = 0; j < kw; j++, u++) {
+                    offs[u] = ((c * hp + i) * wp + j) * VL;
+                }
+            }
+        }
+        return offs;
+    }
+
+    private static Scratch forwardLayout(Scratch s, ConvGeometry g, int o) {
+        int hp = g.h() + 2 * g.padH(), wp = g.w() + 2 * g.padW(), p = g.positions();
+        s.in = ScratchMemory.floats(s.in, g.c() * hp * wp * VL);
+        s.out = ScratchMemory.floats(s.out, o * p * VL);
+        s.base = positionBases(ScratchMemory.ints(s.base, p), g.oh(), g.ow(), wp);
+        s.offs = tapOffsets(ScratchMemory.ints(s.offs, g.patch()), g.c(), g.kh(), g.kw(), hp, wp);
+        return s;
+    }
+
+    private static void loadInput(float[] x, int from, int cnt, ConvGeometry g, Scratch s) {
+        toLanes(x, from, cnt, g.c(), g.h(), g.w(), g.padH(), g.padW(), g.h() + 2 * g.padH(), g.w() + 2 * g.padW(), s.in);
+    }
+
+    // ---- entry points (one group each) ---------------------------------------------------------
+
+    /** Forward of samples [from, from + cnt), cnt <= VL: y ([N, O, OH, OW]) = conv(x, w) + b (b may be null). */
+    static void forwardGroup(float[] x, int from, int cnt, ConvGeometry g, float[] w, int o, float[] b, float[] y) {
+        Scratch s = forwardLayout(SCRATCH.get(), g, o);
+        loadInput(x, from, cnt, g, s);
+        correlate(s.in, s.base, g.positions(), s.offs, g.patch(), w, o, s.out);
+        fromLanes(s.out, o, g.positions(), b, from, cnt, y);
+    }
+
+    /**
+     * Forward of samples [from, from + cnt), then ReLU and 2x2 max pooling of each sample's planes by
+     * {@link MaxPool2x2#reluForwardFromWide} (which adds the bias): pooled ([N, O, OH/2, OW/2]) and the
+     * winner masks (winners may be null), as {@link Conv2dDirectMulti#forwardChunkReluPool} writes them.
+     */
+    static void forwardGroupReluPool(float[] x, int from, int cnt, ConvGeometry g, float[] w, int o, float[] b, float[] pooled,
+                                     int[] winners) {
+        Scratch s = forwardLayout(SCRATCH.get(), g, o);
+        loadInput(x, from, cnt, g, s);
+        int oh = g.oh(), ow = g.ow(), p = g.positions();
+        correlate(s.in, s.base, p, s.offs, g.patch(), w, o, s.out);
+        int pp = (oh / 2) * (ow / 2), wpp = MaxPool2x2.winnerInts(oh, ow);
+        // one sample's planes at a time, in the [O, OH*OW] layout the pool reads as a wide grid of width OW
+        float[] plane = s.plane = ScratchMemory.floats(s.plane, o * p + VL);
+        for (int l = 0; l < cnt; l++) {
+            laneToPlanes(s.out, l, o, p, plane);
+            int n = from + l;
+            for (int k = 0; k < o; k++) {
+                MaxPool2x2.reluForwardFromWide(plane, k, p, ow, oh, ow, b != null, b == null ? 0f : b[k], pooled,
+                        (n * o + k) * pp, winners, (n * o + k) * wpp);
+            }
+        }
+    }
+
+    /** plane[k*P + q] = lanes[(k*P + q)*VL + l]: one sample's planes out of the lane layout. */
+    private static void laneToPlanes(float[] lanes, int l, int o, int p, float[] plane) {
+        for (int k = 0; k < o; k++) {
+            int s = k * p * VL + l, d = k * p;
+            for (int q = 0; q < p; q++) {
+                plane[d + q] = lanes[s + q * VL];
+            }
+        }
+    }
+
+    // ---- kernels -------------------------------------------------------------------------------
+
+    /**
+     * out[(k*P + q)*VL + lane] = sum over u < U of wt[k*U + u] * in[base[q] + offs[u] + lane], by fma from 0
+     * in increasing u, for k < nOut and q < P.
+     */
+    static void correlate(float[] in, int[] base, int positions, int[] offs, int taps, float[] wt, int nOut, float[] out) {
+        int k = 0;
+        for (; k + PLANES <= nOut; k += PLANES) {
+            for (int q = 0; q < positions; q += 2) {
+                planes6(in, base, positions, offs, taps, wt, k, q, out);
+            }
+        }
+        for (; k + 4 <= nOut; k += 4) {
+            for (int q = 0; q < positions; q += 2) {
+                planes4(in, base, positions, offs, taps, wt, k, q, out);
+            }
+        }
+        for (; k < nOut; k++) {
+            for (int q = 0; q < positions; q += 2) {
+                plane1(in, base, positions, offs, taps, wt, k, q, out);
+            }
+        }
+    }
+
+    /** Planes k..k+5 at positions q and q+1 (q again when q+1 is past the end: computed twice, stored once). */
+    private static void planes6(float[] in, int[] base, int positions, int[] offs, int taps, float[] wt, int k, int q, float[] out) {
+        boolean two = q + 1 < positions;
+        int q0 = base[q], q1 = base[two ? q + 1 : q];
+        int w0 = k * taps, w1 = w0 + taps, w2 = w1 + taps, w3 = w2 + taps, w4 = w3 + taps, w5 = w4 + taps;
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00;
+        FloatVector a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00;
+        for (int u = 0; u < taps; u++) {
+            int t = offs[u];
+            FloatVector x0 = FloatVector.fromArray(F, in, q0 + t);
+            FloatVector x1 = FloatVector.fromArray(F, in, q1 + t);
+            FloatVector b = FloatVector.broadcast(F, wt[w0 + u]);
+            a00 = b.fma(x0, a00);
+            a01 = b.fma(x1, a01);
+            b = FloatVector.broadcast(F, wt[w1 + u]);
+            a10 = b.fma(x0, a10);
+            a11 = b.fma(x1, a11);
+            b = FloatVector.broadcast(F, wt[w2 + u]);
+            a20 = b.fma(x0, a20);
+            a21 = b.fma(x1, a21);
+            b = FloatVector.broadcast(F, wt[w3 + u]);
+            a30 = b.fma(x0, a30);
+            a31 = b.fma(x1, a31);
+            b = FloatVector.broadcast(F, wt[w4 + u]);
+            a40 = b.fma(x0, a40);
+            a41 = b.fma(x1, a41);
+            b = FloatVector.broadcast(F, wt[w5 + u]);
+            a50 = b.fma(x0, a50);
+            a51 = b.fma(x1, a51);
+        }
+        int d = (k * positions + q) * VL, plane = positions * VL;
+        a00.intoArray(out, d);
+        a10.intoArray(out, d + plane);
+        a20.intoArray(out, d + 2 * plane);
+        a30.intoArray(out, d + 3 * plane);
+        a40.intoArray(out, d + 4 * plane);
+        a50.intoArray(out, d + 5 * plane);
+        if (two) {
+            a01.intoArray(out, d + VL);
+            a11.intoArray(out, d + plane + VL);
+            a21.intoArray(out, d + 2 * plane + VL);
+            a31.intoArray(out, d + 3 * plane + VL);
+            a41.intoArray(out, d + 4 * plane + VL);
+            a51.intoArray(out, d + 5 * plane + VL);
+        }
+    }
+
+    /** {@link #planes6} for planes k..k+3. */
+    private static void planes4(float[] in, int[] base, int positions, int[] offs, int taps, float[] wt, int k, int q, float[] out) {
+        boolean two = q + 1 < positions;
+        int q0 = base[q], q1 = base[two ? q + 1 : q];
+        int w0 = k * taps, w1 = w0 + taps, w2 = w1 + taps, w3 = w2 + taps;
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+        for (int u = 0; u < taps; u++) {
+            int t = offs[u];
+            FloatVector x0 = FloatVector.fromArray(F, in, q0 + t);
+            FloatVector x1 = FloatVector.fromArray(F, in, q1 + t);
+            FloatVector b = FloatVector.broadcast(F, wt[w0 + u]);
+            a00 = b.fma(x0, a00);
+            a01 = b.fma(x1, a01);
+            b = FloatVector.broadcast(F, wt[w1 + u]);
+            a10 = b.fma(x0, a10);
+            a11 = b.fma(x1, a11);
+            b = FloatVector.broadcast(F, wt[w2 + u]);
+            a20 = b.fma(x0, a20);
+            a21 = b.fma(x1, a21);
+            b = FloatVector.broadcast(F, wt[w3 + u]);
+            a30 = b.fma(x0, a30);
+            a31 = b.fma(x1, a31);
+        }
+        int d = (k * positions + q) * VL, plane = positions * VL;
+        a00.intoArray(out, d);
+        a10.intoArray(out, d + plane);
+        a20.intoArray(out, d + 2 * plane);
+        a30.intoArray(out, d + 3 * plane);
+        if (two) {
+            a01.intoArray(out, d + VL);
+            a11.intoArray(out, d + plane + VL);
+            a21.intoArray(out, d + 2 * plane + VL);
+            a31.intoArray(out, d + 3 * plane + VL);
+        }
+    }
+
+    /** {@link #planes6} for plane k alone. */
+    private static void plane1(float[] in, int[] base, int positions, int[] offs, int taps, float[] wt, int k, int q, float[] out) {
+        boolean two = q + 1 < positions;
+        int q0 = base[q], q1 = base[two ? q + 1 : q];
+        int w0 = k * taps;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        for (int u = 0; u < taps; u++) {
+            int t = offs[u];
+            FloatVector b = FloatVector.broadcast(F, wt[w0 + u]);
+            a0 = b.fma(FloatVector.fromArray(F, in, q0 + t), a0);
+            a1 = b.fma(FloatVector.fromArray(F, in, q1 + t), a1);
+        }
+        int d = (k * positions + q) * VL;
+        a0.intoArray(out, d);
+        if (two) {
+            a1.intoArray(out, d + VL);
+        }
+    }
+}
