@@ -30,7 +30,8 @@ import bitflex.engine.parallel.Parallel;
  * kernels of {@link Conv2dDirectMulti} instead (a rule on the geometry alone, see
  * {@link #prefersDirect}): zero-padded planes on a wide grid replace im2col and col2im, which cost more
  * than the FMAs for small planes. Same chunks, same chunk-order sum of the weight gradient, no columns
- * kept.
+ * kept. The forward of LeNet-5-sized layers runs with the samples in the vector lanes instead
+ * ({@link Conv2dLanes}, a group of VL samples per task; the same bits as the wide kernel's twin).
  */
 public final class Conv2dKernel {
     private Conv2dKernel() {}
