@@ -69,8 +69,9 @@ final class Conv2dLanes {
     // ---- layouts -------------------------------------------------------------------------------
 
     /**
-     * dst = planes [from, from + cnt) samples of src ([N, planes, h, w]) in lanes, each plane zero-padded
-     * to hp x wp with the image at (top, left): dst[((p*hp + y)*wp + x)*VL + lane]; lanes past cnt are 0.
+     * Samples [from, from + cnt) of src ([N, planes, h, w]) in lanes, each plane zero-padded to hp x wp
+     * with the image at (top, left): dst[((p*hp + y + top)*wp + x + left)*VL + lane] = src[from + lane, p,
+     * y, x]; the padding and the lanes past cnt are 0.
      */
     static void toLanes(float[] src, int from, int cnt, int planes, int h, int w, int top, int left, int hp, int wp, float[] dst) {
         Arrays.fill(dst, 0, planes * hp * wp * VL, 0f);

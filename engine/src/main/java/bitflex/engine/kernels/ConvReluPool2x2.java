@@ -9,7 +9,8 @@ import bitflex.engine.parallel.Parallel;
  *
  * <p>Why: run apart, the convolution writes its full-size output (LeNet-5's first: 1.2 MB a batch),
  * the pool reads it back, and the pool's backward reads it again to find each window's winner and
- * writes a full-size gradient. Here the pool runs on each sample's wide grid while it is still in
+ * writes a full-size gradient. Here the pool runs on each sample's wide grid (or, for the layers
+ * {@link Conv2dLanes} takes, on the sample's planes copied out of the lane layout) while it is still in
  * cache and keeps only the pooled output and each window's winner (lane bit masks); backward turns
  * the pooled gradient and the winners into the convolution's output gradient ({@link #outputGradient})
  * and hands it to {@link Conv2dKernel#backward}. The full-size output is never stored, so it is not
