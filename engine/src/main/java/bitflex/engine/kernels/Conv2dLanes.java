@@ -88,12 +88,16 @@ final class Conv2dLanes {
         }
     }
 
-    /** dst[((from + lane)*planes + p)*positions + q] = src[(p*positions + q)*VL + lane] (+ b[p] when b is not null), lanes < cnt. */
-    static void fromLanes(float[] src, int planes, int positions, float[] b, int from, int cnt, float[] dst) {
-        for (int l = 0; l < cnt; l++) {
+    /**
+     * Lanes [lane, lane + cnt) of src ([planes][positions][VL]) as samples [sample, sample + cnt) of dst
+     * ([N, planes, positions]): dst[((sample + i)*planes + p)*positions + q] = src[(p*positions + q)*VL
+     * + lane + i] (+ b[p] when b is not null).
+     */
+    static void fromLanes(float[] src, int planes, int positions, float[] b, int lane, int cnt, float[] dst, int sample) {
+        for (int i = 0; i < cnt; i++) {
             for (int p = 0; p < planes; p++) {
-                int d = ((from + l) * planes + p) * positions;
-                int s = p * positions * VL + l;
+                int d = ((sample + i) * planes + p) * positions;
+                int s = p * positions * VL + lane + i;
                 if (b == null) {
                     for (int q = 0; q < positions; q++) {
                         dst[d + q] = src[s + q * VL];
@@ -150,7 +154,7 @@ final class Conv2dLanes {
         Scratch s = forwardLayout(SCRATCH.get(), g, o);
         loadInput(x, from, cnt, g, s);
         correlate(s.in, s.base, g.positions(), s.offs, g.patch(), w, o, s.out);
-        fromLanes(s.out, o, g.positions(), b, from, cnt, y);
+        fromLanes(s.out, o, g.positions(), b, 0, cnt, y, from);
     }
 
     /**
@@ -168,21 +172,11 @@ final class Conv2dLanes {
         // one sample's planes at a time, in the [O, OH*OW] layout the pool reads as a wide grid of width OW
         float[] plane = s.plane = ScratchMemory.floats(s.plane, o * p + VL);
         for (int l = 0; l < cnt; l++) {
-            laneToPlanes(s.out, l, o, p, plane);
+            fromLanes(s.out, o, p, null, l, 1, plane, 0);
             int n = from + l;
             for (int k = 0; k < o; k++) {
                 MaxPool2x2.reluForwardFromWide(plane, k, p, ow, oh, ow, b != null, b == null ? 0f : b[k], pooled,
                         (n * o + k) * pp, winners, (n * o + k) * wpp);
-            }
-        }
-    }
-
-    /** plane[k*P + q] = lanes[(k*P + q)*VL + l]: one sample's planes out of the lane layout. */
-    private static void laneToPlanes(float[] lanes, int l, int o, int p, float[] plane) {
-        for (int k = 0; k < o; k++) {
-            int s = k * p * VL + l, d = k * p;
-            for (int q = 0; q < p; q++) {
-                plane[d + q] = lanes[s + q * VL];
             }
         }
     }
