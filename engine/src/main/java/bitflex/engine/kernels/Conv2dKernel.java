@@ -30,8 +30,9 @@ import bitflex.engine.parallel.Parallel;
  * kernels of {@link Conv2dDirectMulti} instead (a rule on the geometry alone, see
  * {@link #prefersDirect}): zero-padded planes on a wide grid replace im2col and col2im, which cost more
  * than the FMAs for small planes. Same chunks, same chunk-order sum of the weight gradient, no columns
- * kept. The forward of LeNet-5-sized layers runs with the samples in the vector lanes instead
- * ({@link Conv2dLanes}, a group of VL samples per task; the same bits as the wide kernel's twin).
+ * kept. The forward and input gradient of LeNet-5-sized layers run with the samples in the vector
+ * lanes instead ({@link Conv2dLanes}, {@link Conv2dLanesInputGrad}: a group of VL samples per task; the
+ * same bits as the wide kernel's twin).
  */
 public final class Conv2dKernel {
     private Conv2dKernel() {}
@@ -185,7 +186,8 @@ public final class Conv2dKernel {
 
     /**
      * {@link #backward}, the weight gradient by {@link Conv2dDirectWeightGrad} when {@code directW}, the
-     * input gradient by {@link Conv2dDirectMulti} when {@code directX}; the rest by GEMM.
+     * input gradient by {@link Conv2dDirectMulti} when {@code directX} (by {@link Conv2dLanesInputGrad}
+     * for the layers it takes); the rest by GEMM.
      */
     static void backward(float[] x, int n, ConvGeometry g, float[] w, int o, float[] dy, float[] dx, float[] dw, float[] db,
                          float[] keptCols, boolean addW, boolean addB, boolean directW, boolean directX) {
@@ -206,6 +208,13 @@ public final class Conv2dKernel {
         }
         boolean gemmW = dw != null && !directW, gemmX = dx != null && !directX;
         float[] turned = dx != null && directX ? Conv2dDirectMulti.turnedKernel(w, g, o, scratch(TURNED, o * ckk)) : null;
+        if (turned != null && Conv2dLanesInputGrad.applies(g)) {
+            Parallel.forEach(Conv2dLanes.groups(n), c -> {
+                int from = c * Conv2dLanes.VL;
+                Conv2dLanesInputGrad.inputGradGroup(dy, from, Math.min(n, from + Conv2dLanes.VL) - from, g, turned, o, dx);
+            });
+        }
+        boolean wideX = turned != null && !Conv2dLanesInputGrad.applies(g);
         Parallel.forEach(n == 0 ? 0 : chunks, c -> {
             int from = c * per;
             int cnt = Math.min(n, from + per) - from;
@@ -217,7 +226,7 @@ public final class Conv2dKernel {
             if (dw != null && directW) {
                 Conv2dDirectWeightGrad.chunkWeightGrad(x, from, cnt, g, dy, o, partial, c * o * ckk);
             }
-            if (dx != null && directX) {
+            if (wideX) {
                 Conv2dDirectMulti.inputGradChunk(dy, from, cnt, g, turned, o, dx);
             }
             if (!gemmW && !gemmX) {

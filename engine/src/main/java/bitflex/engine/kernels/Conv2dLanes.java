@@ -21,9 +21,10 @@ import jdk.incubator.vector.VectorSpecies;
  * -> 6 forward 545-870 -> 375-645 us, [6,14,14] 5x5 -> 16 940-1660 -> 500-920 us (the machine's speed
  * moved between runs; each pair ran side by side).
  *
- * <p>Not for the gradients: the same layout's weight gradient was no faster (C2 spilled 2 of 12
- * accumulators with dY in the broadcast's place, and with 8 the scalar transposes of dY ate the gain),
- * and its input gradient multiplies all the zero padding around dY that the wide grid's tap plan skips.
+ * <p>The input gradient in this layout is {@link Conv2dLanesInputGrad} (with a tap list per pair of
+ * positions, so the zero margin around dY is not multiplied). Not for the weight gradient: it was no
+ * faster (C2 spilled 2 of 12 accumulators with dY in the broadcast's place; blocks of 4 x 2, 3 x 3 and
+ * 2 x 6 ran at 22-32 GFLOPS, no better than the wide grid's, before any transpose of dY).
  *
  * <p>Arithmetic order: that of {@link Conv2dDirectMultiScalar#forwardChunk}, the wide kernel's twin (an
  * output is fma(w, x, acc) from 0 over input channels, then taps, increasing, then + bias; every tap is

@@ -110,11 +110,57 @@ class Conv2dLanesTest {
     }
 
     @Test
+    void inputGradientMatchesScalarTwinBitForBit() {
+        qt().withFixedSeed(83).withExamples(150).forAll(longs().all()).checkAssert(seed -> {
+            Random r = new Random(seed);
+            ConvGeometry g = smallGeometry(r);
+            if (!Conv2dLanesInputGrad.applies(g)) {
+                return;
+            }
+            int o = 1 + r.nextInt(8);
+            int c = g.c();
+            int n = 1 + r.nextInt(2 * VL + 3);
+            int xs = c * g.h() * g.w();
+            float[] dy = withZeros(r, n * o * g.positions());
+            float[] w = withZeros(r, o * g.patch());
+            float[] wt = Conv2dDirectMulti.turnedKernel(w, g, o);
+            float[] lanes = new float[n * xs];
+            Arrays.fill(lanes, Float.NaN);
+            for (int from = 0; from < n; from += VL) {
+                Conv2dLanesInputGrad.inputGradGroup(dy, from, Math.min(VL, n - from), g, wt, o, lanes);
+            }
+            float[] twin = new float[n * xs];
+            Conv2dDirectMultiScalar.inputGradChunk(dy, 0, n, g, w, o, twin);
+            assertArrayEquals(twin, lanes, g + " o=" + o + " n=" + n);
+        });
+    }
+
+    @Test
+    void inputGradientPlanesUseEveryBlockShape() {
+        // 6 + 4 + 1 dX planes: the 11 input channels of one layer take all three block shapes
+        ConvGeometry g = new ConvGeometry(11, 6, 5, 3, 3, 1, 1, 1, 0);
+        assertTrue(Conv2dLanesInputGrad.applies(g));
+        Random r = new Random(89);
+        int o = 3, n = VL + 2;
+        float[] dy = ConvPoolTwinTest.values(r, n * o * g.positions());
+        float[] w = ConvPoolTwinTest.values(r, o * g.patch());
+        float[] lanes = new float[n * g.c() * g.h() * g.w()], twin = new float[lanes.length];
+        float[] wt = Conv2dDirectMulti.turnedKernel(w, g, o);
+        for (int from = 0; from < n; from += VL) {
+            Conv2dLanesInputGrad.inputGradGroup(dy, from, Math.min(VL, n - from), g, wt, o, lanes);
+        }
+        Conv2dDirectMultiScalar.inputGradChunk(dy, 0, n, g, w, o, twin);
+        assertArrayEquals(twin, lanes);
+    }
+
+    @Test
     void takesLeNetLayersAndLeavesResNetsToTheWideGrid() {
         assertTrue(Conv2dLanes.applies(new ConvGeometry(1, 28, 28, 5, 5, 1, 1, 2, 2)));
         assertTrue(Conv2dLanes.applies(new ConvGeometry(6, 14, 14, 5, 5, 1, 1, 0, 0)));
         assertFalse(Conv2dLanes.applies(new ConvGeometry(16, 28, 28, 3, 3, 1, 1, 1, 1)));
         assertFalse(Conv2dLanes.applies(new ConvGeometry(64, 7, 7, 3, 3, 1, 1, 1, 1)));
         assertFalse(Conv2dLanes.applies(new ConvGeometry(6, 14, 14, 5, 5, 2, 2, 0, 0)), "stride 2");
+        assertTrue(Conv2dLanesInputGrad.applies(new ConvGeometry(6, 14, 14, 5, 5, 1, 1, 0, 0)));
+        assertFalse(Conv2dLanesInputGrad.applies(new ConvGeometry(2, 8, 8, 3, 3, 1, 1, 3, 3)), "padding past the kernel");
     }
 }
