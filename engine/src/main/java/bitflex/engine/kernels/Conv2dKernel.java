@@ -32,7 +32,10 @@ import bitflex.engine.parallel.Parallel;
  * than the FMAs for small planes. Same chunks, same chunk-order sum of the weight gradient, no columns
  * kept. The forward and input gradient of LeNet-5-sized layers run with the samples in the vector
  * lanes instead ({@link Conv2dLanes}, {@link Conv2dLanesInputGrad}: a group of VL samples per task; the
- * same bits as the wide kernel's twin).
+ * same bits as the wide kernel's twin); their weight gradient, with 5-wide kernels and whole pairs of
+ * channel vectors, by {@link Conv2dWeightGradChannelsLast} (channels in the lanes, one thread per dW
+ * entry over the whole batch: a different summation order from the wide grid's, the same for any
+ * thread count).
  */
 public final class Conv2dKernel {
     private Conv2dKernel() {}
@@ -185,7 +188,8 @@ public final class Conv2dKernel {
     }
 
     /**
-     * {@link #backward}, the weight gradient by {@link Conv2dDirectWeightGrad} when {@code directW}, the
+     * {@link #backward}, the weight gradient by {@link Conv2dDirectWeightGrad} when {@code directW} (by
+     * {@link Conv2dWeightGradChannelsLast} for the layers it takes), the
      * input gradient by {@link Conv2dDirectMulti} when {@code directX} (by {@link Conv2dLanesInputGrad}
      * for the layers it takes); the rest by GEMM.
      */
@@ -200,10 +204,13 @@ public final class Conv2dKernel {
         int per = samplesPerChunk(n, g);
         int chunks = Math.max(1, (n + per - 1) / per);
         // The calling thread's PARTIAL, TURNED and PLANE_SUMS slots are used only here; tasks use COL and GEMM_OUT.
-        float[] partial = dw == null ? null : scratch(PARTIAL, chunks * o * ckk);
+        boolean channelsLastW = dw != null && directW && Conv2dWeightGradChannelsLast.applies(g, o);
+        float[] partial = dw == null || channelsLastW ? null : scratch(PARTIAL, chunks * o * ckk);
         // each dY plane's sum, in the chunks (in parallel), then added up below in sample order
         float[] planeSums = db == null ? null : scratch(PLANE_SUMS, n * o);
-        if (dw != null && n == 0) {
+        if (channelsLastW) {
+            Conv2dWeightGradChannelsLast.weightGrad(x, n, g, dy, o, dw, addW);
+        } else if (dw != null && n == 0) {
             java.util.Arrays.fill(partial, 0, o * ckk, 0f);
         }
         boolean gemmW = dw != null && !directW, gemmX = dx != null && !directX;
@@ -223,7 +230,7 @@ public final class Conv2dKernel {
                     planeSums[q] = FloatKernels.sum(dy, q * p, p);
                 }
             }
-            if (dw != null && directW) {
+            if (dw != null && directW && !channelsLastW) {
                 Conv2dDirectWeightGrad.chunkWeightGrad(x, from, cnt, g, dy, o, partial, c * o * ckk);
             }
             if (wideX) {
@@ -282,7 +289,7 @@ public final class Conv2dKernel {
                 }
             }
         });
-        if (dw != null) {
+        if (dw != null && !channelsLastW) {
             int m = o * ckk;
             if (addW) {
                 FloatKernels.binary(FloatKernels.ADD, dw, 0, partial, 0, dw, 0, m);

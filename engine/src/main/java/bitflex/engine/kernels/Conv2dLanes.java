@@ -22,8 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
  * moved between runs; each pair ran side by side).
  *
  * <p>The input gradient in this layout is {@link Conv2dLanesInputGrad} (with a tap list per pair of
- * positions, so the zero margin around dY is not multiplied). Not for the weight gradient: it was no
- * faster (C2 spilled 2 of 12 accumulators with dY in the broadcast's place; blocks of 4 x 2, 3 x 3 and
+ * positions, so the zero margin around dY is not multiplied). Not for the weight gradient (that is
+ * {@link Conv2dWeightGradChannelsLast}, channels in the lanes): in this layout it was no faster (C2 spilled 2 of 12 accumulators with dY in the broadcast's place; blocks of 4 x 2, 3 x 3 and
  * 2 x 6 ran at 22-32 GFLOPS, no better than the wide grid's, before any transpose of dY).
  *
  * <p>Arithmetic order: that of {@link Conv2dDirectMultiScalar#forwardChunk}, the wide kernel's twin (an
