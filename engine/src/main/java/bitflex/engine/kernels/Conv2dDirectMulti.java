@@ -176,13 +176,14 @@ final class Conv2dDirectMulti {
     static void forwardChunkReluPool(float[] x, int from, int cnt, ConvGeometry g, float[] w, int o, float[] b, float[] pooled,
                                      int[] winners) {
         int pp = (g.oh() / 2) * (g.ow() / 2), wpp = MaxPool2x2.winnerInts(g.oh(), g.ow());
+        int end = (from + cnt) * o * pp; // the chunk's pooled planes, written in increasing order
         int lr = Conv2dDirect.wideLength(g), wp = Conv2dDirect.paddedWidth(g);
         Scratch s = SCRATCH.get();
         for (int n = from; n < from + cnt; n++) {
             float[] wide = correlateSample(x, n, g, w, o, s);
             for (int k = 0; k < o; k++) {
                 MaxPool2x2.reluForwardFromWide(wide, k, lr, wp, g.oh(), g.ow(), b != null, b == null ? 0f : b[k], pooled,
-                        (n * o + k) * pp, winners, (n * o + k) * wpp);
+                        (n * o + k) * pp, end, winners, (n * o + k) * wpp);
             }
         }
     }

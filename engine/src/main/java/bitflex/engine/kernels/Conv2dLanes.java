@@ -170,6 +170,7 @@ final class Conv2dLanes {
         int oh = g.oh(), ow = g.ow(), p = g.positions();
         correlate(s.in, s.base, p, s.offs, g.patch(), w, o, s.out);
         int pp = (oh / 2) * (ow / 2), wpp = MaxPool2x2.winnerInts(oh, ow);
+        int end = (from + cnt) * o * pp; // the group's pooled planes, written in increasing order
         // one sample's planes at a time, in the [O, OH*OW] layout the pool reads as a wide grid of width OW
         float[] plane = s.plane = ScratchMemory.floats(s.plane, o * p + VL);
         for (int l = 0; l < cnt; l++) {
@@ -177,7 +178,7 @@ final class Conv2dLanes {
             int n = from + l;
             for (int k = 0; k < o; k++) {
                 MaxPool2x2.reluForwardFromWide(plane, k, p, ow, oh, ow, b != null, b == null ? 0f : b[k], pooled,
-                        (n * o + k) * pp, winners, (n * o + k) * wpp);
+                        (n * o + k) * pp, end, winners, (n * o + k) * wpp);
             }
         }
     }

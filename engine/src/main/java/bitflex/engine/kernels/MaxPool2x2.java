@@ -28,6 +28,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>{@link #reluForwardFromWide} and {@link #reluBackwardFromWinners} are the same forward and backward
  * (with ReLU) for {@link ConvReluPool2x2}: the forward reads a convolution's wide grid instead of its
  * output and keeps the winner lanes as bit masks, which the backward reads instead of comparing again.
+ *
+ * <p>Loads and stores are whole vectors except where they would leave the array or the caller's
+ * planes (see {@link #store}): lanes past a row read or write places that later stores rewrite.
  */
 final class MaxPool2x2 {
     private static final VectorSpecies<Float> F = Simd.FLOAT;
@@ -48,10 +51,10 @@ final class MaxPool2x2 {
         return g.kh() == 2 && g.kw() == 2 && g.strideH() == 2 && g.strideW() == 2 && g.padH() == 0 && g.padW() == 0;
     }
 
-    /** y planes [from, to) = window max (then max(., 0) when {@code relu}). */
+    /** y planes [from, to) = window max (then max(., 0) when {@code relu}); nothing else is written. */
     static void forward(float[] x, ConvGeometry g, int from, int to, float[] y, boolean relu) {
         int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow();
-        int covered = 2 * ow;
+        int covered = 2 * ow, writableEnd = to * oh * ow;
         FloatVector zero = FloatVector.zero(F);
         for (int pl = from; pl < to; pl++) {
             int xb = pl * h * w;
@@ -61,13 +64,12 @@ final class MaxPool2x2 {
                 int out = yb + r * ow;
                 for (int j = 0; j < covered; j += VL) {
                     VectorMask<Float> in = F.indexInRange(j, covered);
-                    FloatVector v = FloatVector.fromArray(F, x, top + j, in)
-                            .max(FloatVector.fromArray(F, x, top + w + j, in));
+                    FloatVector v = load(x, top + j, in).max(load(x, top + w + j, in));
                     v = v.max(v.rearrange(SWAP_PAIRS));
                     if (relu) {
                         v = v.max(zero);
                     }
-                    v.rearrange(EVEN_LANES).intoArray(y, out + j / 2, F.indexInRange(j / 2, ow));
+                    store(v.rearrange(EVEN_LANES), y, out + j / 2, writableEnd, j / 2, ow);
                 }
             }
         }
@@ -77,11 +79,12 @@ final class MaxPool2x2 {
      * dx planes [from, to) overwritten: each window's gradient (0 + dy, or 0 when {@code relu} and the
      * output is not positive) goes to its first element equal to the output (a NaN output matches a
      * NaN element); every other element gets 0 (all four when none matches, as in the scalar twin).
-     * Rows and columns no window covers (odd sizes) are zero-filled.
+     * Rows and columns no window covers (odd sizes) are zero-filled; nothing outside the planes is
+     * written. A row pair's vectors go from the last to the first, as in {@link #reluBackwardFromWinners}.
      */
     static void backward(float[] x, float[] y, float[] dy, ConvGeometry g, int from, int to, float[] dx, boolean relu) {
         int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow();
-        int covered = 2 * ow;
+        int covered = 2 * ow, vectors = (covered + VL - 1) / VL, writableEnd = to * h * w;
         FloatVector zero = FloatVector.zero(F);
         for (int pl = from; pl < to; pl++) {
             int xb = pl * h * w;
@@ -90,13 +93,13 @@ final class MaxPool2x2 {
                 int top = xb + 2 * r * w;
                 int bottom = top + w;
                 int out = yb + r * ow;
-                for (int j = 0; j < covered; j += VL) {
+                for (int v = vectors - 1; v >= 0; v--) {
+                    int j = v * VL;
                     VectorMask<Float> in = F.indexInRange(j, covered);
-                    VectorMask<Float> outs = F.indexInRange(j / 2, ow);
-                    FloatVector m = FloatVector.fromArray(F, y, out + j / 2, outs).rearrange(SPREAD);
-                    FloatVector d = FloatVector.fromArray(F, dy, out + j / 2, outs).rearrange(SPREAD).add(zero);
-                    FloatVector t = FloatVector.fromArray(F, x, top + j, in);
-                    FloatVector b = FloatVector.fromArray(F, x, bottom + j, in);
+                    FloatVector m = load(y, out + j / 2, j / 2, ow).rearrange(SPREAD);
+                    FloatVector d = load(dy, out + j / 2, j / 2, ow).rearrange(SPREAD).add(zero);
+                    FloatVector t = load(x, top + j, in);
+                    FloatVector b = load(x, bottom + j, in);
                     VectorMask<Float> eqT = t.compare(VectorOperators.EQ, m);
                     VectorMask<Float> eqB = b.compare(VectorOperators.EQ, m);
                     if (relu) {
@@ -110,8 +113,9 @@ final class MaxPool2x2 {
                     long topAny = tb | swapPairs(tb);
                     long winTop = tb & ~(swapPairs(tb) & ODD_BITS);
                     long winBottom = bb & ~topAny & ~(swapPairs(bb) & ODD_BITS);
-                    zero.blend(d, VectorMask.fromLong(F, winTop)).intoArray(dx, top + j, in);
-                    zero.blend(d, VectorMask.fromLong(F, winBottom)).intoArray(dx, bottom + j, in);
+                    // lanes past the row pair hold other places' values: what lands there is rewritten later
+                    store(zero.blend(d, VectorMask.fromLong(F, winTop)), dx, top + j, writableEnd, j, covered);
+                    store(zero.blend(d, VectorMask.fromLong(F, winBottom)), dx, bottom + j, writableEnd, j, covered);
                 }
                 if (covered < w) {
                     dx[top + covered] = 0f;
@@ -138,10 +142,14 @@ final class MaxPool2x2 {
      * ({@link #winnerInts} of them) the lanes {@link #backward} with relu would give each window's
      * gradient to, as lane bit masks (a float vector has at most 16 lanes), none where the output is
      * not positive; winners may be null (no gradient wanted).
+     *
+     * <p>Stores are whole vectors wherever they end before {@code writableEnd}: their lanes past a
+     * pooled row land on places this call or the caller writes afterwards (the caller's later planes,
+     * up to writableEnd); see {@link #store}. Loads are whole where they stay inside {@code wide}.
      */
     static void reluForwardFromWide(float[] wide, int k, int lr, int wp, int oh, int ow, boolean withBias, float bias,
-                                    float[] pooled, int pOff, int[] winners, int wOff) {
-        int ph = oh / 2, pw = ow / 2, covered = 2 * pw, planeEnd = pOff + ph * pw;
+                                    float[] pooled, int pOff, int writableEnd, int[] winners, int wOff) {
+        int ph = oh / 2, pw = ow / 2, covered = 2 * pw;
         FloatVector zero = FloatVector.zero(F), b = FloatVector.broadcast(F, bias);
         int wi = wOff;
         for (int r = 0; r < ph; r++) {
@@ -149,8 +157,8 @@ final class MaxPool2x2 {
             int out = pOff + r * pw;
             for (int j = 0; j < covered; j += VL) {
                 VectorMask<Float> in = F.indexInRange(j, covered);
-                FloatVector t = FloatVector.fromArray(F, wide, top + j, in);
-                FloatVector u = FloatVector.fromArray(F, wide, top + wp + j, in);
+                FloatVector t = load(wide, top + j, in);
+                FloatVector u = load(wide, top + wp + j, in);
                 if (withBias) {
                     t = t.add(b);
                     u = u.add(b);
@@ -158,10 +166,11 @@ final class MaxPool2x2 {
                 FloatVector v = t.max(u);
                 // every lane pair holds its window's max, after ReLU: the pooled output spread over the pair
                 v = v.max(v.rearrange(SWAP_PAIRS)).max(zero);
-                storeRowVector(v.rearrange(EVEN_LANES), pooled, out + j / 2, planeEnd, F.indexInRange(j / 2, pw));
+                store(v.rearrange(EVEN_LANES), pooled, out + j / 2, writableEnd, j / 2, pw);
                 if (winners == null) {
                     continue;
                 }
+                // lanes past the row read other places: they never win
                 VectorMask<Float> positive = v.compare(VectorOperators.GT, zero).and(in);
                 long tb = t.compare(VectorOperators.EQ, v).and(positive).toLong();
                 long bb = u.compare(VectorOperators.EQ, v).and(positive).toLong();
@@ -174,22 +183,29 @@ final class MaxPool2x2 {
     /**
      * dy planes [from, to) of the convolution output (OH x OW each) overwritten from the pooled
      * gradient and {@link #reluForwardFromWide}'s winners: each window's gradient + 0 at its winner, 0
-     * everywhere else, as {@link #backward} with relu writes it.
+     * everywhere else, as {@link #backward} with relu writes it. Writes nothing outside the planes.
+     *
+     * <p>A row pair's vectors go from the last to the first, so a whole store's lanes past the top row
+     * (into the bottom row) are rewritten by the bottom row's stores that follow, and those past the
+     * bottom row by the next row pair, the leftover row's fill or the next plane (see {@link #store}).
      */
     static void reluBackwardFromWinners(float[] dPooled, int[] winners, int oh, int ow, int from, int to, float[] dy) {
-        int ph = oh / 2, pw = ow / 2, covered = 2 * pw, perPlane = winnerInts(oh, ow);
+        int ph = oh / 2, pw = ow / 2, covered = 2 * pw, perPlane = winnerInts(oh, ow), vectors = (covered + VL - 1) / VL;
+        int writableEnd = to * oh * ow;
         FloatVector zero = FloatVector.zero(F);
         for (int pl = from; pl < to; pl++) {
             int yb = pl * oh * ow;
-            int wi = pl * perPlane;
             for (int r = 0; r < ph; r++) {
                 int top = yb + 2 * r * ow;
                 int out = pl * ph * pw + r * pw;
-                for (int j = 0; j < covered; j += VL) {
-                    VectorMask<Float> in = F.indexInRange(j, covered);
-                    FloatVector d = FloatVector.fromArray(F, dPooled, out + j / 2, F.indexInRange(j / 2, pw)).rearrange(SPREAD).add(zero);
-                    zero.blend(d, VectorMask.fromLong(F, winners[wi++] & 0xFFFF_FFFFL)).intoArray(dy, top + j, in);
-                    zero.blend(d, VectorMask.fromLong(F, winners[wi++] & 0xFFFF_FFFFL)).intoArray(dy, top + ow + j, in);
+                int wi = pl * perPlane + r * 2 * vectors;
+                for (int v = vectors - 1; v >= 0; v--) {
+                    int j = v * VL;
+                    FloatVector d = load(dPooled, out + j / 2, j / 2, pw).rearrange(SPREAD).add(zero);
+                    store(zero.blend(d, VectorMask.fromLong(F, winners[wi + 2 * v] & 0xFFFF_FFFFL)), dy, top + j, writableEnd,
+                            j, covered);
+                    store(zero.blend(d, VectorMask.fromLong(F, winners[wi + 2 * v + 1] & 0xFFFF_FFFFL)), dy, top + ow + j,
+                            writableEnd, j, covered);
                 }
                 if (covered < ow) {
                     dy[top + covered] = 0f;
@@ -203,19 +219,29 @@ final class MaxPool2x2 {
     }
 
     /**
-     * Stores v at a[at..]: whole when the vector ends inside the plane (which ends at planeEnd), else
-     * only the lanes of {@code inRow}. A whole store also writes past the row's valid part, into the
-     * rest of the row and the row after it; the forward goes through a plane in increasing order, so
-     * the stores that follow rewrite those places. Why not always masked: without AVX-512's mask
-     * registers a masked store is VMASKMOVPS, which on Zen 3 took 6.3 ns against 0.57 ns for a plain
-     * store (a loop of them alone); LeNet-5's first pool forward went from about 444 to 390 us a batch.
+     * v into a[at..]: whole when the vector ends at or before writableEnd, else only its lanes l with
+     * col + l < cols (the row's valid part). A whole store also writes the lanes past the row's end; the
+     * callers write every place before writableEnd in an order that rewrites those later. Why not
+     * always masked: without AVX-512's mask registers a masked store is VMASKMOVPS, which on Zen 3 took
+     * 6.3 ns against 0.57 ns for a plain store (a loop of them alone); the masked stores of the fused
+     * pool's forward and backward took 14% of a warm LeNet-5 profile.
      */
-    private static void storeRowVector(FloatVector v, float[] a, int at, int planeEnd, VectorMask<Float> inRow) {
-        if (at + VL <= planeEnd) {
+    private static void store(FloatVector v, float[] a, int at, int writableEnd, int col, int cols) {
+        if (at + VL <= writableEnd) {
             v.intoArray(a, at);
         } else {
-            v.intoArray(a, at, inRow);
+            v.intoArray(a, at, F.indexInRange(col, cols));
         }
+    }
+
+    /** a[at..at+VL) when inside a, else only the lanes l with col + l < cols (the others 0). */
+    private static FloatVector load(float[] a, int at, int col, int cols) {
+        return at + VL <= a.length ? FloatVector.fromArray(F, a, at) : FloatVector.fromArray(F, a, at, F.indexInRange(col, cols));
+    }
+
+    /** a[at..at+VL) when inside a, else only the lanes of {@code in} (the others 0). */
+    private static FloatVector load(float[] a, int at, VectorMask<Float> in) {
+        return at + VL <= a.length ? FloatVector.fromArray(F, a, at) : FloatVector.fromArray(F, a, at, in);
     }
 
     /** Each even bit swapped with the odd bit above it. */

@@ -73,4 +73,51 @@ class MaxPool2x2Test {
             assertArrayEquals(d2, d1, g + " relu " + relu);
         });
     }
+
+    @Test
+    void fusedPoolFromTheWideGridWritesOnlyItsPlanes() {
+        qt().withFixedSeed(59).withExamples(300).forAll(longs().all()).checkAssert(seed -> {
+            Random r = new Random(seed);
+            int oh = 2 + r.nextInt(30), ow = 2 + r.nextInt(30), wp = ow + r.nextInt(5), lr = oh * wp + r.nextInt(3);
+            int from = r.nextInt(3), to = from + 1 + r.nextInt(3), planes = to + r.nextInt(3);
+            ConvGeometry g = new ConvGeometry(1, oh, ow, 2, 2, 2, 2, 0, 0);
+            int pp = g.positions(), wpp = MaxPool2x2.winnerInts(oh, ow);
+            boolean withBias = r.nextBoolean();
+            float bias = withBias ? r.nextFloat() - 0.5f : 0f;
+            float[] wide = ConvPoolTwinTest.values(r, planes * lr);
+            for (int i = 0; i < wide.length; i++) {
+                if (r.nextInt(8) == 0) {
+                    wide[i] = r.nextBoolean() ? 0f : -0f;
+                }
+            }
+            // the convolution output the wide grid stands for, as the unfused ops would see it
+            float[] conv = new float[planes * oh * ow];
+            for (int k = 0; k < planes; k++) {
+                for (int y = 0; y < oh; y++) {
+                    for (int x = 0; x < ow; x++) {
+                        float v = wide[k * lr + y * wp + x];
+                        conv[(k * oh + y) * ow + x] = withBias ? v + bias : v;
+                    }
+                }
+            }
+            float[] pooled = new float[planes * pp], twin = new float[planes * pp];
+            Arrays.fill(pooled, Float.NaN);
+            Arrays.fill(twin, Float.NaN);
+            int[] winners = new int[planes * wpp];
+            for (int k = from; k < to; k++) {
+                MaxPool2x2.reluForwardFromWide(wide, k, lr, wp, oh, ow, withBias, bias, pooled, k * pp, to * pp, winners, k * wpp);
+            }
+            PoolKernelsScalar.reluMaxForward(conv, g, from, to, twin);
+            String what = oh + "x" + ow + " wp=" + wp + " planes [" + from + ", " + to + ") of " + planes;
+            assertArrayEquals(twin, pooled, what + " forward");
+
+            float[] dPooled = ConvPoolTwinTest.values(r, planes * pp);
+            float[] dy = new float[planes * oh * ow], dyTwin = new float[dy.length];
+            Arrays.fill(dy, Float.NaN);
+            Arrays.fill(dyTwin, Float.NaN);
+            MaxPool2x2.reluBackwardFromWinners(dPooled, winners, oh, ow, from, to, dy);
+            PoolKernelsScalar.reluMaxBackward(conv, twin, dPooled, g, from, to, dyTwin);
+            assertArrayEquals(dyTwin, dy, what + " backward");
+        });
+    }
 }
