@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Forward of a direct stride-1 convolution with the samples in the vector lanes: a group of
  * {@link #VL} samples is laid out as [channel][row][column][sample], so a vector holds one pixel of VL
  * samples and every FMA does useful work. Used for the small layers of {@link #applies} (LeNet-5's);
- * their gradients stay on the wide grid of {@link Conv2dDirectMulti}.
+ * their gradients are in {@link Conv2dLanesInputGrad} and {@link Conv2dWeightGradChannelsLast}, or on
+ * the wide grid of {@link Conv2dDirectMulti} where those do not apply.
  *
  * <p>Why: the wide grid computes each output row over the padded input's full width, and on LeNet-5's
  * second layer 29% of those FMAs fall on columns that are thrown away. Here an output position is a
@@ -23,8 +24,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The input gradient in this layout is {@link Conv2dLanesInputGrad} (with a tap list per pair of
  * positions, so the zero margin around dY is not multiplied). Not for the weight gradient (that is
- * {@link Conv2dWeightGradChannelsLast}, channels in the lanes): in this layout it was no faster (C2 spilled 2 of 12 accumulators with dY in the broadcast's place; blocks of 4 x 2, 3 x 3 and
- * 2 x 6 ran at 22-32 GFLOPS, no better than the wide grid's, before any transpose of dY).
+ * {@link Conv2dWeightGradChannelsLast}, channels in the lanes): in this layout it was no faster (C2
+ * spilled 2 of 12 accumulators with dY in the broadcast's place; blocks of 4 x 2, 3 x 3 and 2 x 6 ran
+ * at 22-32 GFLOPS, no better than the wide grid's, before any transpose of dY).
  *
  * <p>Arithmetic order: that of {@link Conv2dDirectMultiScalar#forwardChunk}, the wide kernel's twin (an
  * output is fma(w, x, acc) from 0 over input channels, then taps, increasing, then + bias; every tap is

@@ -15,12 +15,12 @@ import jdk.incubator.vector.VectorSpecies;
  * to end: no lane sums, no per-chunk partial results, and every FMA is useful.
  *
  * <p>Why: the wide grid's weight gradient ({@link Conv2dDirectWeightGrad}) multiplies the discarded
- * columns too (44% of its FMAs on LeNet-5's conv2), and the samples-in-lanes layout ran at 22-32
- * GFLOPS because C2 spilled its accumulators. The loop here is one flat loop over (sample, position)
+ * columns too (44% of its FMAs on LeNet-5's conv2), and in the samples-in-lanes layout its blocks
+ * ran at 22-32 GFLOPS or spilled accumulators (see {@link Conv2dLanes}). The loop here is one flat loop over (sample, position)
  * with the taps at constant offsets from the position's first pixel: with nested row/column loops, or
  * 6 taps at arbitrary offsets, C2 parked loop integers in vector registers and spilled accumulators on
  * every step. Measured on Zen 3 (AVX2), one thread, batch 64, copies included: conv2's weight
- * gradient 1.02-1.19 ms -> 0.48-0.75 ms.
+ * gradient 1.02-1.85 ms -> 0.48-0.89 ms (two sessions' runs, old and new side by side).
  *
  * <p>Arithmetic: dW[k][u] = fma(dY, x, acc) from +0, sample by sample, each sample's output positions
  * row-major; the tasks split the entries, so each is computed by one thread in that order, whatever

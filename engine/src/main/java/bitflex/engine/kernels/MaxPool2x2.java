@@ -185,9 +185,11 @@ final class MaxPool2x2 {
      * gradient and {@link #reluForwardFromWide}'s winners: each window's gradient + 0 at its winner, 0
      * everywhere else, as {@link #backward} with relu writes it. Writes nothing outside the planes.
      *
-     * <p>A row pair's vectors go from the last to the first, so a whole store's lanes past the top row
-     * (into the bottom row) are rewritten by the bottom row's stores that follow, and those past the
-     * bottom row by the next row pair, the leftover row's fill or the next plane (see {@link #store}).
+     * <p>A row pair's vectors go from the last to the first: only the last vector of a row can reach
+     * past the covered columns, and it is stored first, so what its lanes leave there (the odd column,
+     * the bottom row, and when OW is below VL the rows and planes after) is rewritten by the stores that
+     * follow, the odd column's zero, the leftover row's fill or the next row pairs and planes (see
+     * {@link #store}).
      */
     static void reluBackwardFromWinners(float[] dPooled, int[] winners, int oh, int ow, int from, int to, float[] dy) {
         int ph = oh / 2, pw = ow / 2, covered = 2 * pw, perPlane = winnerInts(oh, ow), vectors = (covered + VL - 1) / VL;
@@ -220,7 +222,7 @@ final class MaxPool2x2 {
 
     /**
      * v into a[at..]: whole when the vector ends at or before writableEnd, else only its lanes l with
-     * col + l < cols (the row's valid part). A whole store also writes the lanes past the row's end; the
+     * col + l < cols (inside the row). A whole store also writes the lanes past the row's end; the
      * callers write every place before writableEnd in an order that rewrites those later. Why not
      * always masked: without AVX-512's mask registers a masked store is VMASKMOVPS, which on Zen 3 took
      * 6.3 ns against 0.57 ns for a plain store (a loop of them alone); the masked stores of the fused

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import bitflex.engine.tensor.Functional;
+import bitflex.engine.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Tag;
@@ -151,6 +153,25 @@ class Conv2dLanesTest {
         }
         Conv2dDirectMultiScalar.inputGradChunk(dy, 0, n, g, w, o, twin);
         assertArrayEquals(twin, lanes);
+    }
+
+    @Test
+    void convolutionBackwardGivesTheTwinsInputGradientBitForBit() {
+        // through the public op, as training runs it: LeNet-5's conv2 and a padded conv1-like layer
+        for (ConvGeometry g : new ConvGeometry[] {new ConvGeometry(6, 14, 14, 5, 5, 1, 1, 0, 0),
+                new ConvGeometry(1, 12, 12, 5, 5, 1, 1, 2, 2)}) {
+            assertTrue(Conv2dLanesInputGrad.applies(g));
+            Random r = new Random(107);
+            int n = VL + 3, o = 5;
+            Tensor x = Tensor.randn(r, n, g.c(), g.h(), g.w()).requiresGrad(true);
+            Tensor w = Tensor.randn(r, o, g.c(), g.kh(), g.kw());
+            Tensor y = Functional.conv2d(x, w, null, 1, g.padH());
+            Tensor dy = Tensor.randn(r, y.shape());
+            y.backward(dy);
+            float[] twin = new float[n * g.c() * g.h() * g.w()];
+            Conv2dDirectMultiScalar.inputGradChunk(dy.toArray(), 0, n, g, w.toArray(), o, twin);
+            assertArrayEquals(twin, x.grad().toArray(), g.toString());
+        }
     }
 
     @Test

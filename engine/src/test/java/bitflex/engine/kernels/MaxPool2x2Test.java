@@ -61,7 +61,7 @@ class MaxPool2x2Test {
             float[] y = r.nextBoolean() ? y1 : values(r, out);
             float[] dy = values(r, out);
             float[] d1 = new float[in];
-            Arrays.fill(d1, Float.NaN); // every element of the planes must be written
+            Arrays.fill(d1, -1234.5f); // every element of the planes must be written (dy may hold NaN, never this)
             float[] d2 = d1.clone();
             if (relu) {
                 PoolKernels.reluMaxBackward(x, y, dy, g, from, to, d1);
