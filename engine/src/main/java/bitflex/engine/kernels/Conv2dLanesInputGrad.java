@@ -42,6 +42,8 @@ final class Conv2dLanesInputGrad {
         /** Pair q/2 reads taps[start[q/2] .. start[q/2 + 1]). */
         int[] start = new int[0];
         int[] taps = new int[0];
+        /** tapOffs[t] = offs[taps[t]]: list entry t's input offset, without a load that waits on another. */
+        int[] tapOffs = new int[0];
         ConvGeometry planned;
         int plannedO = -1;
     }
@@ -73,7 +75,7 @@ final class Conv2dLanesInputGrad {
         s.dy = ScratchMemory.floats(s.dy, o * hq * wq * VL);
         s.dx = ScratchMemory.floats(s.dx, c * p * VL);
         Conv2dLanes.toLanes(dy, from, cnt, o, g.oh(), g.ow(), marginRows(g), marginCols(g), hq, wq, s.dy);
-        correlate(s.dy, s.base, p, s.offs, s.start, s.taps, o * g.kh() * g.kw(), wt, c, s.dx);
+        correlate(s.dy, s.base, p, s.tapOffs, s.start, s.taps, o * g.kh() * g.kw(), wt, c, s.dx);
         Conv2dLanes.fromLanes(s.dx, c, p, null, 0, cnt, dx, from);
     }
 
@@ -123,9 +125,13 @@ final class Conv2dLanesInputGrad {
             if (pass == 0) {
                 total = t;
                 s.taps = ScratchMemory.ints(s.taps, total);
+                s.tapOffs = ScratchMemory.ints(s.tapOffs, total);
             } else {
                 s.start[pairs] = t;
             }
+        }
+        for (int t = 0; t < total; t++) {
+            s.tapOffs[t] = s.offs[s.taps[t]];
         }
         s.planned = g;
         s.plannedO = o;
@@ -137,31 +143,31 @@ final class Conv2dLanesInputGrad {
     }
 
     /**
-     * out[(k*P + q)*VL + lane] = sum over the pair's taps u of wt[k*U + u] * in[base[q] + offs[u] + lane],
-     * by fma from 0 in increasing u, for k < nOut and q < P.
+     * out[(k*P + q)*VL + lane] = sum over the pair's list entries t (tap u = taps[t]) of wt[k*U + u] *
+     * in[base[q] + tapOffs[t] + lane], by fma from 0 in increasing u, for k < nOut and q < P.
      */
-    static void correlate(float[] in, int[] base, int positions, int[] offs, int[] start, int[] taps, int perPlane, float[] wt,
+    static void correlate(float[] in, int[] base, int positions, int[] tapOffs, int[] start, int[] taps, int perPlane, float[] wt,
                           int nOut, float[] out) {
         int k = 0;
         for (; k + 6 <= nOut; k += 6) {
             for (int q = 0; q < positions; q += 2) {
-                planes6(in, base, positions, offs, start[q / 2], start[q / 2 + 1], taps, perPlane, wt, k, q, out);
+                planes6(in, base, positions, tapOffs, start[q / 2], start[q / 2 + 1], taps, perPlane, wt, k, q, out);
             }
         }
         for (; k + 4 <= nOut; k += 4) {
             for (int q = 0; q < positions; q += 2) {
-                planes4(in, base, positions, offs, start[q / 2], start[q / 2 + 1], taps, perPlane, wt, k, q, out);
+                planes4(in, base, positions, tapOffs, start[q / 2], start[q / 2 + 1], taps, perPlane, wt, k, q, out);
             }
         }
         for (; k < nOut; k++) {
             for (int q = 0; q < positions; q += 2) {
-                plane1(in, base, positions, offs, start[q / 2], start[q / 2 + 1], taps, perPlane, wt, k, q, out);
+                plane1(in, base, positions, tapOffs, start[q / 2], start[q / 2 + 1], taps, perPlane, wt, k, q, out);
             }
         }
     }
 
     /** Planes k..k+5 at positions q and q+1 (q again when q+1 is past the end: computed twice, stored once). */
-    private static void planes6(float[] in, int[] base, int positions, int[] offs, int t0, int t1, int[] taps, int perPlane,
+    private static void planes6(float[] in, int[] base, int positions, int[] tapOffs, int t0, int t1, int[] taps, int perPlane,
                                 float[] wt, int k, int q, float[] out) {
         boolean two = q + 1 < positions;
         int q0 = base[q], q1 = base[two ? q + 1 : q];
@@ -169,7 +175,7 @@ final class Conv2dLanesInputGrad {
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00;
         FloatVector a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00;
         for (int t = t0; t < t1; t++) {
-            int u = taps[t], off = offs[u];
+            int u = taps[t], off = tapOffs[t];
             FloatVector x0 = FloatVector.fromArray(F, in, q0 + off);
             FloatVector x1 = FloatVector.fromArray(F, in, q1 + off);
             FloatVector b = FloatVector.broadcast(F, wt[w0 + u]);
@@ -209,14 +215,14 @@ final class Conv2dLanesInputGrad {
     }
 
     /** {@link #planes6} for planes k..k+3. */
-    private static void planes4(float[] in, int[] base, int positions, int[] offs, int t0, int t1, int[] taps, int perPlane,
+    private static void planes4(float[] in, int[] base, int positions, int[] tapOffs, int t0, int t1, int[] taps, int perPlane,
                                 float[] wt, int k, int q, float[] out) {
         boolean two = q + 1 < positions;
         int q0 = base[q], q1 = base[two ? q + 1 : q];
         int w0 = k * perPlane, w1 = w0 + perPlane, w2 = w1 + perPlane, w3 = w2 + perPlane;
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
         for (int t = t0; t < t1; t++) {
-            int u = taps[t], off = offs[u];
+            int u = taps[t], off = tapOffs[t];
             FloatVector x0 = FloatVector.fromArray(F, in, q0 + off);
             FloatVector x1 = FloatVector.fromArray(F, in, q1 + off);
             FloatVector b = FloatVector.broadcast(F, wt[w0 + u]);
@@ -246,14 +252,14 @@ final class Conv2dLanesInputGrad {
     }
 
     /** {@link #planes6} for plane k alone. */
-    private static void plane1(float[] in, int[] base, int positions, int[] offs, int t0, int t1, int[] taps, int perPlane,
+    private static void plane1(float[] in, int[] base, int positions, int[] tapOffs, int t0, int t1, int[] taps, int perPlane,
                                float[] wt, int k, int q, float[] out) {
         boolean two = q + 1 < positions;
         int q0 = base[q], q1 = base[two ? q + 1 : q];
         int w0 = k * perPlane;
         FloatVector a0 = FloatVector.zero(F), a1 = a0;
         for (int t = t0; t < t1; t++) {
-            int u = taps[t], off = offs[u];
+            int u = taps[t], off = tapOffs[t];
             FloatVector b = FloatVector.broadcast(F, wt[w0 + u]);
             a0 = b.fma(FloatVector.fromArray(F, in, q0 + off), a0);
             a1 = b.fma(FloatVector.fromArray(F, in, q1 + off), a1);
