@@ -62,9 +62,10 @@ final class Conv2dWeightGradChannelsLast {
      * ([N, O, OH, OW]) over the batch.
      */
     static void weightGrad(float[] x, int n, ConvGeometry g, float[] dy, int o, float[] dw, boolean add) {
-        int c = g.c(), hp = g.h() + 2 * g.padH(), wp = g.w() + 2 * g.padW(), p = g.positions();
-        int ckk = g.patch(), xs = c * hp * wp;
         boolean padded = g.padH() > 0 || g.padW() > 0;
+        // a padded copy has Conv2dDirect's plane layout (rows of WP, planes of paddedLength)
+        int c = g.c(), wp = padded ? Conv2dDirect.paddedWidth(g) : g.w(), p = g.positions();
+        int plane = padded ? Conv2dDirect.paddedLength(g) : g.h() * g.w(), ckk = g.patch(), xs = c * plane;
         Scratch s = SCRATCH.get();
         float[] dyT = s.dyT = ScratchMemory.floats(s.dyT, n * p * o);
         int[] start = s.start = ScratchMemory.ints(s.start, n * p);
@@ -81,7 +82,7 @@ final class Conv2dWeightGradChannelsLast {
                 channelsLast(dy, i, o, p, dyT);
                 if (padded) {
                     for (int ch = 0; ch < c; ch++) {
-                        pad(x, (i * c + ch) * g.h() * g.w(), g, xp, i * xs + ch * hp * wp);
+                        Conv2dDirect.pad(x, (i * c + ch) * g.h() * g.w(), g, xp, i * xs + ch * plane);
                     }
                 }
             }
@@ -90,7 +91,7 @@ final class Conv2dWeightGradChannelsLast {
         float[] tiles = s.tiles = ScratchMemory.floats(s.tiles, tasks * TILE);
         Parallel.forEach(tasks, task -> {
             int k0 = task / kernelRows * 2 * VL, row = task % kernelRows;
-            vectors2row5(xp, start, n * p, (row / g.kh() * hp + row % g.kh()) * wp, dyT, o, k0, tiles, task * TILE);
+            vectors2row5(xp, start, n * p, row / g.kh() * plane + row % g.kh() * wp, dyT, o, k0, tiles, task * TILE);
             for (int t = 0; t < TILE; t++) {
                 int e = (k0 + t / (KW * VL) * VL + t % VL) * ckk + row * KW + t / VL % KW;
                 dw[e] = add ? dw[e] + tiles[task * TILE + t] : tiles[task * TILE + t];
@@ -149,15 +150,6 @@ final class Conv2dWeightGradChannelsLast {
         a12.intoArray(tiles, t + 7 * VL);
         a13.intoArray(tiles, t + 8 * VL);
         a14.intoArray(tiles, t + 9 * VL);
-    }
-
-    /** dst[dstOff..] = the plane at x[xOff] inside its zero padding (hp x wp). */
-    private static void pad(float[] x, int xOff, ConvGeometry g, float[] dst, int dstOff) {
-        int wp = g.w() + 2 * g.padW();
-        java.util.Arrays.fill(dst, dstOff, dstOff + (g.h() + 2 * g.padH()) * wp, 0f);
-        for (int r = 0; r < g.h(); r++) {
-            System.arraycopy(x, xOff + r * g.w(), dst, dstOff + (r + g.padH()) * wp + g.padW(), g.w());
-        }
     }
 
     /** The scalar twin of {@link #weightGrad}: the same fma chain per entry, one float at a time. */
