@@ -39,25 +39,25 @@ final class SgemmKernel {
 
     /**
      * {@code C[0..mr, 0..nr) = alpha * Apanel * Bpanel + beta * C} (C not read when {@code beta == 0}).
-     * The packed panels are zero-padded to a whole tile. The common case, a full tile that overwrites C
-     * ({@code alpha == 1, beta == 0}), goes straight from the registers to C; every other tile is
-     * accumulated into {@code scratch} (MR * NR floats) and stored element by element as
-     * {@code alpha * acc} or {@code fma(acc, alpha, beta * c)}: the same bits a vector FMA would give.
+     * The packed panels are zero-padded to a whole tile. A full tile with {@code alpha == 1} goes
+     * straight from the registers to C: overwriting it when {@code beta == 0}, adding to it when
+     * {@code beta == 1} (the later KC blocks of a long k). Every other tile is accumulated into
+     * {@code scratch} (MR * NR floats) and stored element by element as {@code alpha * acc} or
+     * {@code fma(acc, alpha, beta * c)}: the same bits a vector FMA would give, and with
+     * {@code alpha == beta == 1} the same bits as the vector add.
      *
-     * @param ap  A: for each of {@code kc} steps, {@code MR} adjacent values (a packed panel, so
-     *            the step is always {@code MR})
+     * @param ap  A: for each of {@code kc} steps, {@code MR} adjacent values (a packed panel)
      * @param ao  where step 0 starts in {@code ap}
-     * @param bp  B: for each of {@code kc} steps, {@code NR} adjacent values
+     * @param bp  B: for each of {@code kc} steps, {@code NR} adjacent values (a packed panel)
      * @param bo  where step 0 starts in {@code bp}
-     * @param bcs distance between steps in {@code bp} ({@code NR} when packed, ldb when read in place)
      */
-    static void tile(int kc, float[] ap, int ao, float[] bp, int bo, int bcs, float alpha,
+    static void tile(int kc, float[] ap, int ao, float[] bp, int bo, float alpha,
                      float beta, float[] c, int co, int ldc, int mr, int nr, float[] scratch) {
-        if (mr == MR && nr == NR && alpha == 1f && beta == 0f) {
-            accumulate(kc, ap, ao, bp, bo, bcs, c, co, ldc);
+        if (mr == MR && nr == NR && alpha == 1f && (beta == 0f || beta == 1f)) {
+            accumulate(kc, ap, ao, bp, bo, c, co, ldc, beta == 1f);
             return;
         }
-        accumulate(kc, ap, ao, bp, bo, bcs, scratch, 0, NR);
+        accumulate(kc, ap, ao, bp, bo, scratch, 0, NR, false);
         for (int i = 0; i < mr; i++) {
             int ci = co + i * ldc;
             int si = i * NR;
@@ -74,12 +74,12 @@ final class SgemmKernel {
     }
 
     /** The register tile for this machine's {@link #MR} (a constant, so C2 keeps one branch). */
-    private static void accumulate(int kc, float[] ap, int ao, float[] bp, int bo, int bcs,
-                                   float[] out, int oo, int ldo) {
+    private static void accumulate(int kc, float[] ap, int ao, float[] bp, int bo,
+                                   float[] out, int oo, int ldo, boolean add) {
         if (MR == 8) {
-            accumulate8(kc, ap, ao, bp, bo, bcs, out, oo, ldo);
+            accumulate8(kc, ap, ao, bp, bo, out, oo, ldo, add);
         } else {
-            accumulate4(kc, ap, ao, bp, bo, bcs, out, oo, ldo);
+            accumulate4(kc, ap, ao, bp, bo, out, oo, ldo, add);
         }
     }
 
@@ -89,8 +89,8 @@ final class SgemmKernel {
      * method this large (NodeCountInliningCutoff), and a vector passed to a method that was not
      * inlined is boxed on the heap for every call.
      */
-    private static void accumulate8(int kc, float[] ap, int ao, float[] bp, int bo, int bcs,
-                                    float[] out, int oo, int ldo) {
+    private static void accumulate8(int kc, float[] ap, int ao, float[] bp, int bo,
+                                    float[] out, int oo, int ldo, boolean add) {
         FloatVector z = FloatVector.zero(F);
         FloatVector c00 = z, c01 = z;
         FloatVector c10 = z, c11 = z;
@@ -102,7 +102,7 @@ final class SgemmKernel {
         FloatVector c70 = z, c71 = z;
         for (int p = 0; p < kc; p++) {
             int ai = ao + p * MR;
-            int bi = bo + p * bcs;
+            int bi = bo + p * NR;
             FloatVector b0 = FloatVector.fromArray(F, bp, bi); FloatVector b1 = FloatVector.fromArray(F, bp, bi + VL);
             FloatVector a0 = FloatVector.broadcast(F, ap[ai]);
             c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
@@ -121,6 +121,17 @@ final class SgemmKernel {
             FloatVector a7 = FloatVector.broadcast(F, ap[ai + 7]);
             c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
         }
+        if (add) {
+            int o = oo;
+            c00 = c00.add(FloatVector.fromArray(F, out, o)); c01 = c01.add(FloatVector.fromArray(F, out, o + VL)); o += ldo;
+            c10 = c10.add(FloatVector.fromArray(F, out, o)); c11 = c11.add(FloatVector.fromArray(F, out, o + VL)); o += ldo;
+            c20 = c20.add(FloatVector.fromArray(F, out, o)); c21 = c21.add(FloatVector.fromArray(F, out, o + VL)); o += ldo;
+            c30 = c30.add(FloatVector.fromArray(F, out, o)); c31 = c31.add(FloatVector.fromArray(F, out, o + VL)); o += ldo;
+            c40 = c40.add(FloatVector.fromArray(F, out, o)); c41 = c41.add(FloatVector.fromArray(F, out, o + VL)); o += ldo;
+            c50 = c50.add(FloatVector.fromArray(F, out, o)); c51 = c51.add(FloatVector.fromArray(F, out, o + VL)); o += ldo;
+            c60 = c60.add(FloatVector.fromArray(F, out, o)); c61 = c61.add(FloatVector.fromArray(F, out, o + VL)); o += ldo;
+            c70 = c70.add(FloatVector.fromArray(F, out, o)); c71 = c71.add(FloatVector.fromArray(F, out, o + VL));
+        }
         c00.intoArray(out, oo); c01.intoArray(out, oo + VL); oo += ldo;
         c10.intoArray(out, oo); c11.intoArray(out, oo + VL); oo += ldo;
         c20.intoArray(out, oo); c21.intoArray(out, oo + VL); oo += ldo;
@@ -138,8 +149,8 @@ final class SgemmKernel {
      * is a load-FMA-store chain through memory on every step; 8 accumulators leave room for the
      * operands and are still the 8 independent chains two 4-cycle FMA pipes need.
      */
-    private static void accumulate4(int kc, float[] ap, int ao, float[] bp, int bo, int bcs,
-                                    float[] out, int oo, int ldo) {
+    private static void accumulate4(int kc, float[] ap, int ao, float[] bp, int bo,
+                                    float[] out, int oo, int ldo, boolean add) {
         FloatVector z = FloatVector.zero(F);
         FloatVector c00 = z, c01 = z;
         FloatVector c10 = z, c11 = z;
@@ -148,7 +159,7 @@ final class SgemmKernel {
         int p = 0;
         for (; p + 1 < kc; p += 2) {
             int ai = ao + p * MR;
-            int bi = bo + p * bcs;
+            int bi = bo + p * NR;
             FloatVector b0 = FloatVector.fromArray(F, bp, bi); FloatVector b1 = FloatVector.fromArray(F, bp, bi + VL);
             FloatVector a0 = FloatVector.broadcast(F, ap[ai]);
             c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
@@ -159,7 +170,7 @@ final class SgemmKernel {
             FloatVector a3 = FloatVector.broadcast(F, ap[ai + 3]);
             c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
             ai += MR;
-            bi += bcs;
+            bi += NR;
             b0 = FloatVector.fromArray(F, bp, bi); b1 = FloatVector.fromArray(F, bp, bi + VL);
             a0 = FloatVector.broadcast(F, ap[ai]);
             c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
@@ -172,7 +183,7 @@ final class SgemmKernel {
         }
         if (p < kc) {
             int ai = ao + p * MR;
-            int bi = bo + p * bcs;
+            int bi = bo + p * NR;
             FloatVector b0 = FloatVector.fromArray(F, bp, bi); FloatVector b1 = FloatVector.fromArray(F, bp, bi + VL);
             FloatVector a0 = FloatVector.broadcast(F, ap[ai]);
             c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01);
@@ -182,6 +193,13 @@ final class SgemmKernel {
             c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21);
             FloatVector a3 = FloatVector.broadcast(F, ap[ai + 3]);
             c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
+        }
+        if (add) {
+            int o = oo;
+            c00 = c00.add(FloatVector.fromArray(F, out, o)); c01 = c01.add(FloatVector.fromArray(F, out, o + VL)); o += ldo;
+            c10 = c10.add(FloatVector.fromArray(F, out, o)); c11 = c11.add(FloatVector.fromArray(F, out, o + VL)); o += ldo;
+            c20 = c20.add(FloatVector.fromArray(F, out, o)); c21 = c21.add(FloatVector.fromArray(F, out, o + VL)); o += ldo;
+            c30 = c30.add(FloatVector.fromArray(F, out, o)); c31 = c31.add(FloatVector.fromArray(F, out, o + VL));
         }
         c00.intoArray(out, oo); c01.intoArray(out, oo + VL); oo += ldo;
         c10.intoArray(out, oo); c11.intoArray(out, oo + VL); oo += ldo;

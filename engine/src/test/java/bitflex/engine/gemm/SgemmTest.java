@@ -93,6 +93,13 @@ class SgemmTest {
             GemmCase g = new GemmCase(m, n, k, (t & 1) != 0, (t & 2) != 0, 42 + t);
             g.check("Sgemm", g.runSimd());
         }
+        // a short k widens the B block past NC: n past that wider block too
+        int shortK = 40;
+        int wideN = Sgemm.B_BLOCK_FLOATS / shortK + SgemmKernel.NR + 5;
+        for (int t = 0; t < 2; t++) {
+            GemmCase g = new GemmCase(2 * SgemmKernel.MR + 3, wideN, shortK, (t & 1) != 0, false, 50 + t);
+            g.check("Sgemm", g.runSimd());
+        }
     }
 
     @Test
