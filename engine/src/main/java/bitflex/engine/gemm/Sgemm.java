@@ -10,7 +10,8 @@ import bitflex.engine.parallel.Parallel;
  * transposed, A is stored k x m with {@code lda >= m} (likewise for B). When {@code beta == 0}, C is
  * overwritten (NaNs already in C do not propagate), as in BLAS.
  *
- * <p>How: BLIS-style. op(B) is packed {@link #KC} rows by up to {@link #NC} columns at a time into
+ * <p>How: BLIS-style. op(B) is packed {@link #KC} rows by {@link #NC} columns (more when k is short)
+ * at a time into
  * {@code NR}-wide panels, op(A) {@link #MC} rows by {@code KC} columns into {@code MR}-high panels, and
  * the register-tiled {@link SgemmKernel} runs over the panels (see {@link SgemmPacking}): for each
  * {@code MR}-row panel of A (16 KB with 8 rows, 8 KB with 4; held in L1) it sweeps every
@@ -41,7 +42,10 @@ public final class Sgemm {
     static final int KC = 512;
     /** Rows of op(A) packed at a time. */
     static final int MC = 192;
-    /** Columns of op(B) packed at a time: a KC x NC packed block of B (512 KB) stays in L2. */
+    /**
+     * Columns of op(B) packed at a time, at least: a KC x NC packed block of B (512 KB) stays in L2.
+     * A shorter k widens the block up to {@link #B_BLOCK_FLOATS}.
+     */
     static final int NC = 256;
     /** A block of B with a short k may be wider than NC, up to this many floats (256 KB). */
     static final int B_BLOCK_FLOATS = 1 << 16;
@@ -112,19 +116,19 @@ public final class Sgemm {
         int rc = (m + rowsPer - 1) / rowsPer;
         int cc = (n + colsPer - 1) / colsPer;
         if (rc * cc == 1) {
-            block(transA, transB, 0, m, 0, n, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            block(transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
         Parallel.forEach(rc * cc, t -> {
             int i0 = (t / cc) * rowsPer;
             int j0 = (t % cc) * colsPer;
-            block(transA, transB, i0, Math.min(m, i0 + rowsPer), j0, Math.min(n, j0 + colsPer), n, k,
+            block(transA, transB, i0, Math.min(m, i0 + rowsPer), j0, Math.min(n, j0 + colsPer), k,
                     alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         });
     }
 
     /** Computes the block {@code [i0, i1) x [j0, j1)} of C with this thread's packing buffers. */
-    private static void block(boolean transA, boolean transB, int i0, int i1, int j0, int j1, int nTotal, int k,
+    private static void block(boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k,
                               float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                               float beta, float[] c, int cOff, int ldc) {
         Scratch s = SCRATCH.get();

@@ -20,7 +20,8 @@ import jdk.incubator.vector.VectorSpecies;
  * run ~30x slower.
  *
  * <p>Every element's sum runs over {@code p} in order with one fused multiply-add per term, and the
- * tile is stored as {@code alpha * acc} or {@code fma(acc, alpha, beta * c)}, so an element's value
+ * tile is stored as {@code alpha * acc} or {@code fma(acc, alpha, beta * c)} (with alpha and beta 1,
+ * the vector {@code acc + c}: the same single rounding), so an element's value
  * does not depend on where its tile sits or how tall the tile is: the full and the edge path, and the
  * 4- and 8-row tiles, give identical bits ({@code SgemmTest} checks them against that fma chain).
  */

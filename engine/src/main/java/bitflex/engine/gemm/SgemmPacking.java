@@ -136,9 +136,10 @@ final class SgemmPacking {
                 }
             } else {
                 // B is stored n x k: column j of op(B) is a contiguous row. The panel is written in
-                // order, one step p at a time, gathering from the panel's rows of B: their current
-                // cache lines (NR of them) stay in L1 over the next steps, whereas writing the panel
-                // down its columns touches a new line of a 64 KB panel with every store.
+                // order, one step p at a time (8 steps x 8 columns at a time with 8-lane vectors),
+                // gathering from the panel's rows of B: their current cache lines (NR of them) stay
+                // in L1 over the next steps, whereas writing the panel down its columns touches a new
+                // line of a 64 KB panel with every store.
                 int src = bOff + (j0 + jr) * ldb + p0;
                 if (VL == 8 && cols == NR) {
                     int p = 0;

@@ -37,6 +37,16 @@ final class GemmCase {
     final int ldc;
 
     GemmCase(int m, int n, int k, boolean transA, boolean transB, long seed) {
+        this(m, n, k, transA, transB, seed, null, null);
+    }
+
+    /** A case with the given alpha and beta; the seed still picks the data, offsets and strides. */
+    GemmCase(int m, int n, int k, boolean transA, boolean transB, long seed, float alpha, float beta) {
+        this(m, n, k, transA, transB, seed, (Float) alpha, (Float) beta);
+    }
+
+    private GemmCase(int m, int n, int k, boolean transA, boolean transB, long seed, Float fixedAlpha,
+                     Float fixedBeta) {
         Random r = new Random(seed);
         this.m = m;
         this.n = n;
@@ -58,8 +68,10 @@ final class GemmCase {
         c0 = filled(r, cOff + m * ldc + r.nextInt(3));
         float[] alphas = {1f, -1f, 0.5f, 1.7f, 0f};
         float[] betas = {0f, 0f, 1f, -0.75f, 2f};
-        alpha = alphas[r.nextInt(alphas.length)];
-        beta = betas[r.nextInt(betas.length)];
+        float drawnAlpha = alphas[r.nextInt(alphas.length)];
+        float drawnBeta = betas[r.nextInt(betas.length)];
+        alpha = fixedAlpha != null ? fixedAlpha : drawnAlpha;
+        beta = fixedBeta != null ? fixedBeta : drawnBeta;
         if (beta == 0f && r.nextBoolean()) {
             Arrays.fill(c0, Float.NaN); // beta == 0 must overwrite C, not multiply NaN by zero
         }

@@ -93,13 +93,62 @@ class SgemmTest {
             GemmCase g = new GemmCase(m, n, k, (t & 1) != 0, (t & 2) != 0, 42 + t);
             g.check("Sgemm", g.runSimd());
         }
-        // a short k widens the B block past NC: n past that wider block too
-        int shortK = 40;
-        int wideN = Sgemm.B_BLOCK_FLOATS / shortK + SgemmKernel.NR + 5;
-        for (int t = 0; t < 2; t++) {
-            GemmCase g = new GemmCase(2 * SgemmKernel.MR + 3, wideN, shortK, (t & 1) != 0, false, 50 + t);
+    }
+
+    /**
+     * A short k widens the B block past NC: n runs past that wider block too, with a k tail that is
+     * not a whole vector (the transposed packing's scalar steps), every transpose pair, bit for bit.
+     */
+    @Test
+    void shortDepthWidensTheBBlockBitForBit() {
+        int k = 43;
+        int n = Sgemm.B_BLOCK_FLOATS / k + SgemmKernel.NR + 5;
+        int m = 2 * SgemmKernel.MR + 3;
+        for (int t = 0; t < 4; t++) {
+            GemmCase g = new GemmCase(m, n, k, (t & 1) != 0, (t & 2) != 0, 50 + t, t < 2 ? 1f : 0.5f,
+                    t % 2 == 0 ? 1f : -0.75f);
+            assertFmaChains(g);
             g.check("Sgemm", g.runSimd());
         }
+    }
+
+    /**
+     * Full tiles with alpha 1 and beta 0 or 1 (the later KC blocks always have beta 1) go straight
+     * from the registers to C, beta 1 as a vector add: the same bits as the scalar store, also when C
+     * holds NaN, infinities and negative zeros.
+     */
+    @Test
+    void fullTilesStoredFromRegistersBitForBit() {
+        int m = 2 * SgemmKernel.MR;
+        int n = 2 * SgemmKernel.NR;
+        int k = Sgemm.KC + 5;
+        for (int t = 0; t < 8; t++) {
+            boolean transA = (t & 1) != 0;
+            boolean transB = (t & 2) != 0;
+            if (SgemmDot.suits(transA, transB, m, n, k)) {
+                continue; // the dot form sums in lanes (its own test)
+            }
+            float beta = (t & 4) != 0 ? 1f : 0f;
+            GemmCase g = new GemmCase(m, n, k, transA, transB, 60 + t, 1f, beta);
+            if (beta == 1f) {
+                float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f};
+                for (int i = 0; i < special.length; i++) {
+                    g.c0[g.cOff + i * (g.ldc + 1) + i] = special[i];
+                }
+            }
+            assertFmaChains(g);
+        }
+    }
+
+    private static void assertFmaChains(GemmCase g) {
+        float[] got = g.runSimd();
+        float[] want = g.c();
+        for (int i = 0; i < g.m; i++) {
+            for (int j = 0; j < g.n; j++) {
+                want[g.cOff + i * g.ldc + j] = fmaChains(g, i, j, want[g.cOff + i * g.ldc + j]);
+            }
+        }
+        assertArrayEquals(want, got, g.toString());
     }
 
     @Test
@@ -113,6 +162,8 @@ class SgemmTest {
             for (int t = 0; t < 4; t++) {
                 sameForOneAndTwoThreads(new GemmCase(300, 500, 200, (t & 1) != 0, (t & 2) != 0, 7 + t));
             }
+            // the MLP's weight-gradient shape: A transposed, a short k, a B block wider than NC
+            sameForOneAndTwoThreads(new GemmCase(256, 784, 64, true, false, 11));
         } finally {
             Parallel.setThreads(saved);
         }
