@@ -16,8 +16,9 @@ import bitflex.engine.parallel.Parallel;
  * the register-tiled {@link SgemmKernel} runs over the panels (see {@link SgemmPacking}): for each
  * {@code MR}-row panel of A (16 KB with 8 rows, 8 KB with 4; held in L1) it sweeps every
  * {@code NR}-column panel of the B block (held in L2). B is always packed: on Zen 3 (AVX2) the
- * kernel ran 10-40% faster on packed panels than on a small B read in place with its row stride,
- * for the weight-gradient and input-gradient shapes of training, packing included.
+ * kernel ran faster on packed panels than on a small B read in place with its row stride, and the
+ * weight- and input-gradient GEMMs of training, packing included, 13-38% faster on one thread
+ * (with the widened B block below; the in-place path had been chosen on Zen 4).
  * A x B^T with a small C and a long k (a convolution's weight gradient) skips packing altogether and
  * runs as dot products ({@link SgemmDot}).
  * Packing buffers are per thread and reused from call to call, so a call allocates nothing once a
