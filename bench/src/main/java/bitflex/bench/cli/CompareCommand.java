@@ -154,6 +154,14 @@ final class CompareCommand implements Callable<Integer> {
                     best.get("threads").asInt(), torchLast, lastRatio);
         }
 
+        Map<String, Object> warmup = warmup(bf);
+        if (warmup != null) {
+            out.printf("bitflex's steps in this run: the 1st %.2f s, 2-50 %.2f s, 51-200 %.2f s, the other %d %.2f s"
+                            + " (%.2f ms each)%n", warmup.get("step_1_s"), warmup.get("steps_2_50_s"),
+                    warmup.get("steps_51_200_s"), (int) warmup.get("later_steps"), warmup.get("later_steps_s"),
+                    1e3 * (double) warmup.get("later_steps_s") / Math.max(1, (int) warmup.get("later_steps")));
+        }
+
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", model);
         m.put("threads", t);
@@ -171,6 +179,9 @@ final class CompareCommand implements Callable<Integer> {
         m.put("test_acc_diff_points", accDiff);
         if (lastRatio != null) {
             m.put("ratio_last_epoch_samples_per_s", lastRatio);
+        }
+        if (warmup != null) {
+            m.put("bitflex_steps", warmup);
         }
         m.put("all_runs", Map.of("bitflex", bitflexRuns, "pytorch", torchRuns));
         if (json != null) {
@@ -206,6 +217,25 @@ final class CompareCommand implements Callable<Integer> {
         JsonNode process = n.get("process_s");
         out.printf("%-24s %,14.0f %10.2f %9.2f%% %10s%n", name, n.get("samples_per_s").asDouble(), n.get("wall_s").asDouble(),
                 100 * n.get("test_acc").asDouble(), process == null ? "-" : String.format("%.2f", process.asDouble()));
+    }
+
+    /**
+     * Where a bitflex run's time went, from its {@code step_end_s}: the first step, steps 2-50, 51-200
+     * and the rest (the JIT compiles most in the first ones). Null when the run has fewer than 201 steps.
+     */
+    static Map<String, Object> warmup(JsonNode run) {
+        JsonNode ends = run.get("step_end_s");
+        if (ends == null || !ends.isArray() || ends.size() < 201) {
+            return null;
+        }
+        int n = ends.size();
+        Map<String, Object> w = new LinkedHashMap<>();
+        w.put("step_1_s", ends.get(0).asDouble());
+        w.put("steps_2_50_s", ends.get(49).asDouble() - ends.get(0).asDouble());
+        w.put("steps_51_200_s", ends.get(199).asDouble() - ends.get(49).asDouble());
+        w.put("later_steps", n - 200);
+        w.put("later_steps_s", ends.get(n - 1).asDouble() - ends.get(199).asDouble());
+        return w;
     }
 
     /** The last entry of a run's {@code epoch_samples_per_s}, or NaN when it has none. */

@@ -54,7 +54,7 @@ final class Training {
 
     /** What a run produced. */
     record Outcome(Settings settings, TrainResult result, double testAccuracy, double testLoss, String dataSource,
-                   long parameters, PrecisionRun quant, TrainingLedger ledger) {
+                   long parameters, PrecisionRun quant, TrainingLedger ledger, double[] stepEndSeconds) {
         /** The quantized mode of the run, or null for float32. */
         PrecisionRun precisionRun() {
             return quant;
@@ -140,6 +140,8 @@ final class Training {
             m.put("wall_s", result.trainSeconds());
             // each epoch's own rate, as the PyTorch peer reports it: the first one includes JIT warm-up
             m.put("epoch_samples_per_s", result.epochs().stream().map(e -> e.samplesPerSecond()).toList());
+            // when each step of this run ended, in seconds since training started: where the JIT's warm-up goes
+            m.put("step_end_s", stepEndSeconds);
             m.put("test_acc", testAccuracy);
             m.put("test_loss", testLoss);
             m.put("train_loss", result.last() == null ? Double.NaN : result.last().trainLoss());
@@ -269,7 +271,24 @@ final class Training {
                 }
             });
         }
+        // one entry per step, preallocated so the record does not allocate on the step path
+        long[] stepEnds = new long[(int) Math.min(Integer.MAX_VALUE - 8, Math.max(0, totalSteps))];
+        int[] steps = {0};
+        long[] fitStart = {0};
+        trainer.addListener(new TrainingListener() {
+            @Override
+            public void afterStep(bitflex.nn.train.StepInfo step) {
+                if (steps[0] < stepEnds.length) {
+                    stepEnds[steps[0]++] = System.nanoTime() - fitStart[0];
+                }
+            }
+        });
+        fitStart[0] = System.nanoTime();
         TrainResult r = trainer.fit(train, data.test());
+        double[] stepEndSeconds = new double[steps[0]];
+        for (int i = 0; i < stepEndSeconds.length; i++) {
+            stepEndSeconds[i] = stepEnds[i] / 1e9;
+        }
         double acc;
         double loss;
         if (r.last() != null) {
@@ -284,7 +303,7 @@ final class Training {
             ledger.close();
         }
         long parameters = model.parameterCount() + (quant instanceof IntegerTraining it ? it.integerParameterCount() : 0);
-        return new Outcome(s, r, acc, loss, data.source(), parameters, quant, ledger);
+        return new Outcome(s, r, acc, loss, data.source(), parameters, quant, ledger, stepEndSeconds);
     }
 
     private static Map<String, Object> formatJson(FixedPointFormat f) {

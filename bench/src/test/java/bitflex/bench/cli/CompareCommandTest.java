@@ -135,6 +135,38 @@ class CompareCommandTest {
     }
 
     @Test
+    void splitsBitflexsStepTimesIntoTheWarmUpAndTheRest(@TempDir Path dir) throws IOException {
+        Path py = fakePython(dir, "echo '{\"threads\": 1, \"samples_per_s\": 3000, \"wall_s\": 40, \"test_acc\": 0.8}'");
+        Path json = dir.resolve("cmp.json");
+        // step i ends at 0.5 s + 10 ms * i: the first step 0.5 s, every later one 10 ms
+        Run r = compare(t -> {
+            var n = bitflexResult(2000, 0.8);
+            var ends = n.putArray("step_end_s");
+            for (int i = 0; i < 300; i++) {
+                ends.add(0.5 + 0.01 * i);
+            }
+            return n;
+        }, "--threads", "1", "--python", py.toString(), "--peer-script", peerScript(dir).toString(),
+                "--json", json.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("bitflex's steps in this run: the 1st 0.50 s, 2-50 0.49 s, 51-200 1.50 s, "
+                + "the other 100 1.00 s (10.00 ms each)"), r.out());
+        JsonNode steps = JSON.readTree(json.toFile()).get("bitflex_steps");
+        assertEquals(0.5, steps.get("step_1_s").asDouble(), 1e-9);
+        assertEquals(100, steps.get("later_steps").asInt());
+        assertEquals(1.0, steps.get("later_steps_s").asDouble(), 1e-9);
+
+        // a run of fewer than 201 steps has no such line
+        Run shortRun = compare(t -> {
+            var n = bitflexResult(2000, 0.8);
+            n.putArray("step_end_s").add(0.1).add(0.2);
+            return n;
+        }, "--threads", "1", "--python", py.toString(), "--peer-script", peerScript(dir).toString());
+        assertEquals(0, shortRun.code(), shortRun.err());
+        assertTrue(!shortRun.out().contains("bitflex's steps"), shortRun.out());
+    }
+
+    @Test
     void oneThreadRacesPytorchOnlyOnOneThread(@TempDir Path dir) throws IOException {
         Path py = fakePython(dir, "echo '{\"threads\": 1, \"samples_per_s\": 4000, \"wall_s\": 15, \"test_acc\": 0.5}'");
         Run r = compare(t -> bitflexResult(1000, 0.5), "--threads", "1", "--python", py.toString(),

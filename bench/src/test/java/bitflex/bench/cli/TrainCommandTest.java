@@ -50,6 +50,13 @@ class TrainCommandTest {
         assertEquals("mlp", j.get("model").asText());
         assertEquals(32, j.get("batch").asInt());
         assertTrue(j.get("test_acc").asDouble() > 0.5, "accuracy " + j.get("test_acc"));
+        // one end time per step (640 images, batch 32), increasing, within the training time
+        JsonNode ends = j.get("step_end_s");
+        assertEquals(20, ends.size(), ends.toString());
+        for (int i = 1; i < ends.size(); i++) {
+            assertTrue(ends.get(i).asDouble() > ends.get(i - 1).asDouble(), ends.toString());
+        }
+        assertTrue(ends.get(0).asDouble() > 0 && ends.get(19).asDouble() <= j.get("wall_s").asDouble() + 1, ends.toString());
 
         Run e = run("eval", "--checkpoint", ck.toString(), "--threads", "1");
         assertEquals(0, e.code(), e.err());
