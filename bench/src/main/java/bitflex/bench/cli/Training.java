@@ -13,6 +13,7 @@ import bitflex.nn.optim.Adam;
 import bitflex.nn.optim.LrSchedule;
 import bitflex.nn.optim.Optimizer;
 import bitflex.nn.optim.SGD;
+import bitflex.nn.train.KernelWarmup;
 import bitflex.nn.train.Progress;
 import bitflex.nn.train.TrainResult;
 import bitflex.nn.train.Trainer;
@@ -188,7 +189,15 @@ final class Training {
             throw new IllegalArgumentException("--threads must be >= 1, got " + s.threads());
         }
         Parallel.setThreads(s.threads());
+        // float32 only: the other modes train through other kernels, so there the pass would only delay them
+        KernelWarmup warmup = s.mode().equals("float32")
+                ? KernelWarmup.start(Models.create(s.model(), s.seed()), new CrossEntropyLoss(), FashionMnist.CLASSES, 8,
+                        1, 28, 28)
+                : null;
         FashionMnist.Splits data = FashionMnist.load(s.data());
+        if (warmup != null) {
+            warmup.join();
+        }
         if (data.note() != null) {
             out.println(data.note());
         }
