@@ -1,5 +1,6 @@
 package bitflex.nn.train;
 
+import bitflex.engine.tensor.Shapes;
 import bitflex.engine.tensor.Tensor;
 import bitflex.engine.tensor.Workspace;
 import bitflex.nn.Module;
@@ -28,10 +29,7 @@ public final class KernelWarmup {
         System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
         thread = new Thread(() -> {
             try (Workspace ws = Workspace.open()) {
-                int n = 1;
-                for (int d : shape) {
-                    n *= d;
-                }
+                int n = Shapes.numel(shape);
                 float[] x = new float[n];
                 for (int i = 0; i < n; i++) {
                     x[i] = (i * 37 % 101) / 101f - 0.5f;
