@@ -143,10 +143,10 @@ public final class Sgemm {
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 float betaHere = pc == 0 ? beta : 1f;
-                SgemmPacking.packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
+                SgemmPacking.packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, s.packWork);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
-                    SgemmPacking.packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
+                    SgemmPacking.packA(transA, a, aOff, lda, ic, mc, pc, kc, ap, s.packWork);
                     int cBase = cOff + ic * ldc + jc;
                     for (int ir = 0; ir < mc; ir += MR) {
                         int mr = Math.min(MR, mc - ir);
@@ -186,6 +186,7 @@ public final class Sgemm {
         private float[] a = new float[0];
         private float[] b = new float[0];
         final float[] tile = ScratchMemory.floats(new float[0], MR * NR);
+        final float[] packWork = ScratchMemory.floats(new float[0], SgemmPacking.PACK_WORK);
 
         float[] a(int size) {
             return a = ScratchMemory.floats(a, size);

@@ -25,6 +25,14 @@ final class SgemmPacking {
     private static final VectorShuffle<Float> HALVES_LO = shuffle(0, 1, 2, 3, 8, 9, 10, 11);
     private static final VectorShuffle<Float> HALVES_HI = shuffle(4, 5, 6, 7, 12, 13, 14, 15);
 
+    // One round of the perfect shuffle: two rows of the next round interleave the low (ZIP_LO) or the
+    // high (ZIP_HI) halves of rows i and i + rows/2 (indexes past VL pick from the second vector).
+    private static final VectorShuffle<Float> ZIP_LO = zip(0);
+    private static final VectorShuffle<Float> ZIP_HI = zip(VL / 2);
+
+    /** Floats of work space {@link #packA} and {@link #packB} need beside their panels. */
+    static final int PACK_WORK = 2 * VL * VL;
+
     private SgemmPacking() {}
 
     /** A shuffle of the 8-lane species, or null with other widths (only {@link #transpose8} uses them). */
@@ -65,13 +73,53 @@ final class SgemmPacking {
         u3.rearrange(HALVES_HI, u7).intoArray(dst, d + 7 * lds);
     }
 
+    private static VectorShuffle<Float> zip(int from) {
+        int[] lanes = new int[VL];
+        for (int i = 0; i < VL / 2; i++) {
+            lanes[2 * i] = from + i;
+            lanes[2 * i + 1] = VL + from + i;
+        }
+        return VectorShuffle.fromValues(F, lanes);
+    }
+
+    /**
+     * Interleaves {@code rows} (a power of two from 2 to VL) vectors {@code src[s + i * ld ..]}:
+     * {@code dst[d + t * lds + c * rows + i] = src[s + i * ld + t * (VL / rows) + c]} for
+     * {@code i < rows}, {@code t < rows}, {@code c < VL / rows}. With {@code rows == VL} it is a
+     * transpose. log2(rows) rounds of {@code rows} two-vector shuffles, the middle ones through
+     * {@code work} ({@link #PACK_WORK} floats), in place of {@code rows * VL} scalar moves.
+     * Data movement only: the packed values are the same bits.
+     */
+    private static void interleave(float[] src, int s, int ld, int rows, float[] dst, int d, int lds, float[] work) {
+        int half = rows / 2;
+        int rounds = Integer.numberOfTrailingZeros(rows);
+        float[] from = src;
+        int at = s;
+        int stride = ld;
+        for (int round = 0; round < rounds; round++) {
+            boolean last = round == rounds - 1;
+            float[] to = last ? dst : work;
+            int out = last ? d : (round & 1) * rows * VL;
+            int step = last ? lds : VL;
+            for (int i = 0; i < half; i++) {
+                FloatVector x = FloatVector.fromArray(F, from, at + i * stride);
+                FloatVector y = FloatVector.fromArray(F, from, at + (i + half) * stride);
+                x.rearrange(ZIP_LO, y).intoArray(to, out + 2 * i * step);
+                x.rearrange(ZIP_HI, y).intoArray(to, out + (2 * i + 1) * step);
+            }
+            from = work;
+            at = out;
+            stride = VL;
+        }
+    }
+
     /**
      * Packs rows {@code [i0, i0+mc)} and columns {@code [p0, p0+kc)} of op(A) into {@code dst}: for
      * each group of {@code MR} rows, {@code kc} columns of {@code MR} values (rows past {@code mc}
      * are zero).
      */
     static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc,
-                      float[] dst) {
+                      float[] dst, float[] work) {
         int d = 0;
         for (int ir = 0; ir < mc; ir += MR) {
             int rows = Math.min(MR, mc - ir);
@@ -85,12 +133,18 @@ final class SgemmPacking {
                     }
                 }
             } else if (rows == MR) {
-                // A is stored m x k: each row is read in order and written with a stride of MR.
+                // A is stored m x k: VL steps of the MR rows at a time are interleaved in vectors,
+                // the k tail (and MR > VL) element by element, each row read in order.
+                int src = aOff + (i0 + ir) * lda + p0;
+                int p = 0;
+                if (MR <= VL) {
+                    for (; p + VL <= kc; p += VL) {
+                        interleave(a, src + p, lda, MR, dst, d + p * MR, VL, work);
+                    }
+                }
                 for (int i = 0; i < MR; i++) {
-                    int src = aOff + (i0 + ir + i) * lda + p0;
-                    int dd = d + i;
-                    for (int p = 0; p < kc; p++) {
-                        dst[dd + p * MR] = a[src + p];
+                    for (int q = p; q < kc; q++) {
+                        dst[d + q * MR + i] = a[src + i * lda + q];
                     }
                 }
                 d += kc * MR;
@@ -114,7 +168,7 @@ final class SgemmPacking {
      * are zero).
      */
     static void packB(boolean transB, float[] b, int bOff, int ldb, int p0, int kc, int j0, int nc,
-                      float[] dst) {
+                      float[] dst, float[] work) {
         int d = 0;
         for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
@@ -136,16 +190,21 @@ final class SgemmPacking {
                 }
             } else {
                 // B is stored n x k: column j of op(B) is a contiguous row. The panel is written in
-                // order, one step p at a time (8 steps x 8 columns at a time with 8-lane vectors),
-                // gathering from the panel's rows of B: their current cache lines (NR of them) stay
-                // in L1 over the next steps, whereas writing the panel down its columns touches a new
-                // line of a 64 KB panel with every store.
+                // order, VL steps x VL columns at a time (a VL x VL transpose: with 8 lanes all in
+                // registers, which on Zen 4 forced to 256 bits beat interleave by 10%), gathering from the
+                // panel's rows of B: their current cache lines (NR of them) stay in L1 over the next
+                // steps, whereas writing the panel down its columns touches a new line of a 64 KB
+                // panel with every store.
                 int src = bOff + (j0 + jr) * ldb + p0;
-                if (VL == 8 && cols == NR) {
+                if (cols == NR) {
                     int p = 0;
                     for (; p + VL <= kc; p += VL) {
                         for (int h = 0; h < NR; h += VL) {
-                            transpose8(b, src + h * ldb + p, ldb, dst, d + p * NR + h, NR);
+                            if (VL == 8) {
+                                transpose8(b, src + h * ldb + p, ldb, dst, d + p * NR + h, NR);
+                            } else {
+                                interleave(b, src + h * ldb + p, ldb, VL, dst, d + p * NR + h, NR, work);
+                            }
                         }
                     }
                     for (d += p * NR; p < kc; p++, d += NR) {
