@@ -21,12 +21,13 @@ public final class Main {
         // named first is added when there is one: the model of all five took 350-390 ms at a
         // start on Zen 3, of train alone 270-290 ms. Anything else (no arguments, --help, a typo)
         // gets all of them, for the listing and the suggestions.
+        // addSubcommand takes each one's name from its @Command: the keys only choose which to build.
         Map<String, Supplier<Object>> subcommands = subcommands();
         Supplier<Object> named = args.length > 0 ? subcommands.get(args[0]) : null;
         if (named != null) {
-            cl.addSubcommand(args[0], named.get());
+            cl.addSubcommand(named.get());
         } else {
-            subcommands.forEach((name, command) -> cl.addSubcommand(name, command.get()));
+            subcommands.values().forEach(command -> cl.addSubcommand(command.get()));
         }
         cl.setExecutionExceptionHandler(new ErrorHandler());
         cl.setParameterExceptionHandler(new ErrorHandler());
