@@ -39,19 +39,17 @@ public final class ClassSubset {
                 kept++;
             }
         }
-        int s = data.sampleSize();
-        float[] x = new float[kept * s];
+        int[] idx = new int[kept];
         int[] y = new int[kept];
         int j = 0;
         for (int i = 0; i < data.size(); i++) {
             int l = newLabel[data.label(i)];
             if (l >= 0) {
-                System.arraycopy(data.images(), i * s, x, j * s, s);
+                idx[j] = i;
                 y[j++] = l;
             }
         }
-        return new Dataset(data.name() + Arrays.toString(classes), x, y, data.channels(), data.height(), data.width(),
-                remap ? classes.length : data.numClasses());
+        return data.select(data.name() + Arrays.toString(classes), idx, y, remap ? classes.length : data.numClasses());
     }
 
     /** The classes of {@code 0..numClasses-1} that are not in {@code classes}, ascending. */

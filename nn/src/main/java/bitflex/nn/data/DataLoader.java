@@ -17,6 +17,7 @@ import java.util.SplittableRandom;
  * }</pre>
  */
 public final class DataLoader {
+    private static final int COPY_GRAIN = 32;
     private final Dataset data;
     private final int batchSize;
     private final boolean shuffle;
@@ -114,13 +115,15 @@ public final class DataLoader {
         int from = nextBatch * batchSize;
         int n = Math.min(batchSize, data.size() - from);
         int s = data.sampleSize();
-        float[] src = data.images();
         float[] dst = batch.inputs();
         int[] y = batch.labels();
+        bitflex.engine.parallel.Parallel.forRange(n, COPY_GRAIN, (a, b) -> {
+            for (int i = a; i < b; i++) {
+                data.copySample(order[from + i], dst, i * s);
+            }
+        });
         for (int i = 0; i < n; i++) {
-            int idx = order[from + i];
-            System.arraycopy(src, idx * s, dst, i * s, s);
-            y[i] = data.label(idx);
+            y[i] = data.label(order[from + i]);
         }
         batch.setSize(n);
         nextBatch++;

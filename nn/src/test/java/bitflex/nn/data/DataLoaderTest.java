@@ -124,7 +124,7 @@ class DataLoaderTest {
         assertEquals(2, s.numClasses());
         // labels 0 (i=0,3,6,9) and 2 (i=2,5,8) kept in order; class 2 -> 0, class 0 -> 1
         assertArrayEquals(new int[] {1, 0, 1, 0, 1, 0, 1}, s.labels());
-        assertArrayEquals(new float[] {0, 0, 2, -2, 3, -3}, Arrays.copyOf(s.images(), 6));
+        assertArrayEquals(new float[] {0, 0, 2, -2, 3, -3}, Arrays.copyOf(s.toFloats(), 6));
         Dataset k = ClassSubset.of(d, new int[] {1}, false);
         assertEquals(3, k.numClasses());
         assertArrayEquals(new int[] {1, 1, 1}, k.labels());

@@ -208,9 +208,9 @@ class IdxReaderTest {
         Dataset d = Dataset.fromIdx("t", images, labels, 10, new Normalization(0.5, 0.25));
         assertEquals(3, d.size());
         assertEquals(4, d.sampleSize());
-        assertEquals((float) ((0 - 0.5) / 0.25), d.images()[0]);
-        assertEquals((float) ((1 - 0.5) / 0.25), d.images()[1]);
-        assertEquals((float) ((0.2 - 0.5) / 0.25), d.images()[2], 1e-6f);
+        assertEquals((float) ((0 - 0.5) / 0.25), d.toFloats()[0]);
+        assertEquals((float) ((1 - 0.5) / 0.25), d.toFloats()[1]);
+        assertEquals((float) ((0.2 - 0.5) / 0.25), d.toFloats()[2], 1e-6f);
         assertArrayEquals(new int[] {1, 0, 9}, d.labels());
 
         IdxArray fewer = IdxReader.read(file("lbls2", idx(new int[] {2}, new byte[] {1, 0})));
