@@ -31,7 +31,21 @@ public final class Main {
         }
         cl.setExecutionExceptionHandler(new ErrorHandler());
         cl.setParameterExceptionHandler(new ErrorHandler());
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // Picocli hands errors on. By now the stack that held the big arrays has unwound, so
+            // there is room to say what happened instead of leaving a bare stack trace.
+            cl.getErr().println(outOfMemory(e, Runtime.getRuntime().maxMemory()));
+            cl.getErr().flush();
+            return ErrorHandler.FAILED;
+        }
+    }
+
+    /** The one line a user sees when the JVM ran out of heap ({@code maxHeap}: its limit in bytes). */
+    static String outOfMemory(OutOfMemoryError e, long maxHeap) {
+        return "bitflex: out of memory (" + e.getMessage() + ") with a Java heap limit of " + (maxHeap >> 20)
+                + " MB; give the JVM more, for example BITFLEX_JAVA_OPTS=-Xmx" + Math.max(512, 2 * (maxHeap >> 20)) + "m";
     }
 
     /** The subcommands by name, in the order the usage lists them. */
