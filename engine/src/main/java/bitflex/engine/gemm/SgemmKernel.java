@@ -2,6 +2,7 @@ package bitflex.engine.gemm;
 
 import bitflex.engine.simd.Simd;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -18,6 +19,12 @@ import jdk.incubator.vector.VectorSpecies;
  * its code). Either way there are enough independent chains to hide the FMA latency on both FMA
  * pipes. The accumulators are named locals, not an array: an array of vectors would be boxed and
  * run ~30x slower.
+ *
+ * <p>Whether the tile is added to C is a lane mask, all set or all clear, not a branch: the kernel
+ * always loads C and blends. C2 compiles a branch its profile never saw taken as a trap, and in a fresh
+ * JVM the MLP's first C2 compile of the kernel had profiled only weight-gradient tiles (beta 0):
+ * the first forward GEMM after it threw the compiled kernel away, and the kernel ran in C1 for
+ * another 0.5 s until C2 had compiled it twice more.
  *
  * <p>Every element's sum runs over {@code p} in order with one fused multiply-add per term, and the
  * tile is stored as {@code alpha * acc} or {@code fma(acc, alpha, beta * c)} (with alpha and beta 1,
@@ -54,11 +61,13 @@ final class SgemmKernel {
      */
     static void tile(int kc, float[] ap, int ao, float[] bp, int bo, float alpha,
                      float beta, float[] c, int co, int ldc, int mr, int nr, float[] scratch) {
-        if (mr == MR && nr == NR && alpha == 1f && (beta == 0f || beta == 1f)) {
-            accumulate(kc, ap, ao, bp, bo, c, co, ldc, beta == 1f);
+        // Non-short-circuit tests, for the reason in the class comment: with || the beta == 1 test
+        // is a branch of its own that weight-gradient calls (beta 0) never reach.
+        if (mr == MR & nr == NR & alpha == 1f & (beta == 0f | beta == 1f)) {
+            accumulate(kc, ap, ao, bp, bo, c, co, ldc, beta);
             return;
         }
-        accumulate(kc, ap, ao, bp, bo, scratch, 0, NR, false);
+        accumulate(kc, ap, ao, bp, bo, scratch, 0, NR, 0f);
         for (int i = 0; i < mr; i++) {
             int ci = co + i * ldc;
             int si = i * NR;
@@ -74,13 +83,16 @@ final class SgemmKernel {
         }
     }
 
-    /** The register tile for this machine's {@link #MR} (a constant, so C2 keeps one branch). */
+    /**
+     * The register tile for this machine's {@link #MR} (a constant, so C2 keeps one branch):
+     * {@code out = Apanel * Bpanel} when {@code beta} is 0, {@code out += Apanel * Bpanel} when it is 1.
+     */
     private static void accumulate(int kc, float[] ap, int ao, float[] bp, int bo,
-                                   float[] out, int oo, int ldo, boolean add) {
+                                   float[] out, int oo, int ldo, float beta) {
         if (MR == 8) {
-            accumulate8(kc, ap, ao, bp, bo, out, oo, ldo, add);
+            accumulate8(kc, ap, ao, bp, bo, out, oo, ldo, beta);
         } else {
-            accumulate4(kc, ap, ao, bp, bo, out, oo, ldo, add);
+            accumulate4(kc, ap, ao, bp, bo, out, oo, ldo, beta);
         }
     }
 
@@ -91,7 +103,7 @@ final class SgemmKernel {
      * inlined is boxed on the heap for every call.
      */
     private static void accumulate8(int kc, float[] ap, int ao, float[] bp, int bo,
-                                    float[] out, int oo, int ldo, boolean add) {
+                                    float[] out, int oo, int ldo, float beta) {
         FloatVector z = FloatVector.zero(F);
         FloatVector c00 = z, c01 = z;
         FloatVector c10 = z, c11 = z;
@@ -122,17 +134,17 @@ final class SgemmKernel {
             FloatVector a7 = FloatVector.broadcast(F, ap[ai + 7]);
             c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
         }
-        if (add) {
-            int o = oo;
-            c00 = c00.add(FloatVector.fromArray(F, out, o)); c01 = c01.add(FloatVector.fromArray(F, out, o + VL)); o += ldo;
-            c10 = c10.add(FloatVector.fromArray(F, out, o)); c11 = c11.add(FloatVector.fromArray(F, out, o + VL)); o += ldo;
-            c20 = c20.add(FloatVector.fromArray(F, out, o)); c21 = c21.add(FloatVector.fromArray(F, out, o + VL)); o += ldo;
-            c30 = c30.add(FloatVector.fromArray(F, out, o)); c31 = c31.add(FloatVector.fromArray(F, out, o + VL)); o += ldo;
-            c40 = c40.add(FloatVector.fromArray(F, out, o)); c41 = c41.add(FloatVector.fromArray(F, out, o + VL)); o += ldo;
-            c50 = c50.add(FloatVector.fromArray(F, out, o)); c51 = c51.add(FloatVector.fromArray(F, out, o + VL)); o += ldo;
-            c60 = c60.add(FloatVector.fromArray(F, out, o)); c61 = c61.add(FloatVector.fromArray(F, out, o + VL)); o += ldo;
-            c70 = c70.add(FloatVector.fromArray(F, out, o)); c71 = c71.add(FloatVector.fromArray(F, out, o + VL));
-        }
+        // Adding to C is a lane mask, not a branch (see the class comment); beta is 0 or 1.
+        VectorMask<Float> keep = FloatVector.broadcast(F, beta).eq(1f);
+        int o = oo;
+        c00 = c00.add(FloatVector.fromArray(F, out, o), keep); c01 = c01.add(FloatVector.fromArray(F, out, o + VL), keep); o += ldo;
+        c10 = c10.add(FloatVector.fromArray(F, out, o), keep); c11 = c11.add(FloatVector.fromArray(F, out, o + VL), keep); o += ldo;
+        c20 = c20.add(FloatVector.fromArray(F, out, o), keep); c21 = c21.add(FloatVector.fromArray(F, out, o + VL), keep); o += ldo;
+        c30 = c30.add(FloatVector.fromArray(F, out, o), keep); c31 = c31.add(FloatVector.fromArray(F, out, o + VL), keep); o += ldo;
+        c40 = c40.add(FloatVector.fromArray(F, out, o), keep); c41 = c41.add(FloatVector.fromArray(F, out, o + VL), keep); o += ldo;
+        c50 = c50.add(FloatVector.fromArray(F, out, o), keep); c51 = c51.add(FloatVector.fromArray(F, out, o + VL), keep); o += ldo;
+        c60 = c60.add(FloatVector.fromArray(F, out, o), keep); c61 = c61.add(FloatVector.fromArray(F, out, o + VL), keep); o += ldo;
+        c70 = c70.add(FloatVector.fromArray(F, out, o), keep); c71 = c71.add(FloatVector.fromArray(F, out, o + VL), keep);
         c00.intoArray(out, oo); c01.intoArray(out, oo + VL); oo += ldo;
         c10.intoArray(out, oo); c11.intoArray(out, oo + VL); oo += ldo;
         c20.intoArray(out, oo); c21.intoArray(out, oo + VL); oo += ldo;
@@ -151,7 +163,7 @@ final class SgemmKernel {
      * operands and are still the 8 independent chains two 4-cycle FMA pipes need.
      */
     private static void accumulate4(int kc, float[] ap, int ao, float[] bp, int bo,
-                                    float[] out, int oo, int ldo, boolean add) {
+                                    float[] out, int oo, int ldo, float beta) {
         FloatVector z = FloatVector.zero(F);
         FloatVector c00 = z, c01 = z;
         FloatVector c10 = z, c11 = z;
@@ -195,13 +207,13 @@ final class SgemmKernel {
             FloatVector a3 = FloatVector.broadcast(F, ap[ai + 3]);
             c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
         }
-        if (add) {
-            int o = oo;
-            c00 = c00.add(FloatVector.fromArray(F, out, o)); c01 = c01.add(FloatVector.fromArray(F, out, o + VL)); o += ldo;
-            c10 = c10.add(FloatVector.fromArray(F, out, o)); c11 = c11.add(FloatVector.fromArray(F, out, o + VL)); o += ldo;
-            c20 = c20.add(FloatVector.fromArray(F, out, o)); c21 = c21.add(FloatVector.fromArray(F, out, o + VL)); o += ldo;
-            c30 = c30.add(FloatVector.fromArray(F, out, o)); c31 = c31.add(FloatVector.fromArray(F, out, o + VL));
-        }
+        // Adding to C is a lane mask, not a branch (see the class comment); beta is 0 or 1.
+        VectorMask<Float> keep = FloatVector.broadcast(F, beta).eq(1f);
+        int o = oo;
+        c00 = c00.add(FloatVector.fromArray(F, out, o), keep); c01 = c01.add(FloatVector.fromArray(F, out, o + VL), keep); o += ldo;
+        c10 = c10.add(FloatVector.fromArray(F, out, o), keep); c11 = c11.add(FloatVector.fromArray(F, out, o + VL), keep); o += ldo;
+        c20 = c20.add(FloatVector.fromArray(F, out, o), keep); c21 = c21.add(FloatVector.fromArray(F, out, o + VL), keep); o += ldo;
+        c30 = c30.add(FloatVector.fromArray(F, out, o), keep); c31 = c31.add(FloatVector.fromArray(F, out, o + VL), keep);
         c00.intoArray(out, oo); c01.intoArray(out, oo + VL); oo += ldo;
         c10.intoArray(out, oo); c11.intoArray(out, oo + VL); oo += ldo;
         c20.intoArray(out, oo); c21.intoArray(out, oo + VL); oo += ldo;
