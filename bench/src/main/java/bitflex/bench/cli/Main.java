@@ -36,16 +36,30 @@ public final class Main {
         } catch (OutOfMemoryError e) {
             // Picocli hands errors on. By now the stack that held the big arrays has unwound, so
             // there is room to say what happened instead of leaving a bare stack trace.
+            if (System.getenv("BITFLEX_DEBUG") != null) {
+                e.printStackTrace(cl.getErr());
+            }
             cl.getErr().println(outOfMemory(e, Runtime.getRuntime().maxMemory()));
             cl.getErr().flush();
             return ErrorHandler.FAILED;
         }
     }
 
-    /** The one line a user sees when the JVM ran out of heap ({@code maxHeap}: its limit in bytes). */
+    /**
+     * The one line a user sees when the JVM ran out of memory ({@code maxHeap}: the heap it may use,
+     * in bytes, which with the parallel collector is a little below {@code -Xmx}). Only a full heap
+     * gets the advice to raise {@code -Xmx}; metaspace, native threads or direct buffers would not
+     * be helped by it.
+     */
     static String outOfMemory(OutOfMemoryError e, long maxHeap) {
-        return "bitflex: out of memory (" + e.getMessage() + ") with a Java heap limit of " + (maxHeap >> 20)
-                + " MB; give the JVM more, for example BITFLEX_JAVA_OPTS=-Xmx" + Math.max(512, 2 * (maxHeap >> 20)) + "m";
+        String what = e.getMessage() == null ? "OutOfMemoryError" : e.getMessage();
+        String line = "bitflex: out of memory (" + what + ")";
+        if (!what.equals("Java heap space") && !what.equals("GC overhead limit exceeded")) {
+            return line;
+        }
+        long mb = maxHeap >> 20;
+        return line + " with " + mb + " MB of Java heap; give the JVM more, for example BITFLEX_JAVA_OPTS=-Xmx"
+                + Math.max(512, 2 * mb) + "m";
     }
 
     /** The subcommands by name, in the order the usage lists them. */

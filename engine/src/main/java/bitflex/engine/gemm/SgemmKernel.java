@@ -46,10 +46,11 @@ final class SgemmKernel {
     private SgemmKernel() {}
 
     /**
-     * {@code C[0..mr, 0..nr) = alpha * Apanel * Bpanel + beta * C} (C not read when {@code beta == 0}).
-     * The packed panels are zero-padded to a whole tile. A full tile with {@code alpha == 1} goes
-     * straight from the registers to C: overwriting it when {@code beta == 0}, adding to it when
-     * {@code beta == 1} (the later KC blocks of a long k). Every other tile is accumulated into
+     * {@code C[0..mr, 0..nr) = alpha * Apanel * Bpanel + beta * C}; with {@code beta == 0} the result
+     * does not depend on what C held (NaN included). The packed panels are zero-padded to a whole
+     * tile. A full tile with {@code alpha == 1} goes straight from the registers to C: overwriting it
+     * when {@code beta == 0}, adding to it when {@code beta == 1} (the later KC blocks of a long k);
+     * that path loads C either way and masks the loaded values off when {@code beta == 0}. Every other tile is accumulated into
      * {@code scratch} (MR * NR floats) and stored element by element as {@code alpha * acc} or
      * {@code fma(acc, alpha, beta * c)}: the same bits a vector FMA would give, and with
      * {@code alpha == beta == 1} the same bits as the vector add.
@@ -86,6 +87,7 @@ final class SgemmKernel {
     /**
      * The register tile for this machine's {@link #MR} (a constant, so C2 keeps one branch):
      * {@code out = Apanel * Bpanel} when {@code beta} is 0, {@code out += Apanel * Bpanel} when it is 1.
+     * Any other {@code beta} would overwrite {@code out}: {@link #tile} sends only 0 and 1 here.
      */
     private static void accumulate(int kc, float[] ap, int ao, float[] bp, int bo,
                                    float[] out, int oo, int ldo, float beta) {

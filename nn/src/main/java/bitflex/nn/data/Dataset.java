@@ -38,8 +38,8 @@ public final class Dataset {
     }
 
     /**
-     * A data set of 8-bit codes: value {@code v} of the set is {@code decode[codes[v] & 0xFF]}. Neither
-     * array is copied.
+     * A data set of 8-bit codes: value {@code v} of the set is {@code decode[codes[v] & 0xFF]}. The codes
+     * are shared, not copied (the caller must not change them); the table is copied.
      *
      * @param codes  {@code labels.length * channels * height * width} codes, sample after sample
      * @param decode the 256 values the unsigned codes stand for
@@ -155,18 +155,24 @@ public final class Dataset {
 
     /**
      * Copies sample {@code i}'s {@link #sampleSize()} values, as floats, to {@code dst[off..]}.
+     *
+     * @throws IndexOutOfBoundsException when there is no sample {@code i} or the values do not fit
+     *                                   in {@code dst} at {@code off}
      */
     public void copySample(int i, float[] dst, int off) {
         int s = sampleSize();
         if (i < 0 || i >= labels.length) {
             throw new IndexOutOfBoundsException("Dataset " + name + ": sample " + i + " is outside [0, " + labels.length + ")");
         }
+        if (off < 0 || off > dst.length - s) {
+            throw new IndexOutOfBoundsException("Dataset " + name + ": a sample's " + s + " values do not fit at offset " + off
+                    + " of an array of " + dst.length);
+        }
         int from = i * s;
         if (images != null) {
             System.arraycopy(images, from, dst, off, s);
             return;
         }
-        java.util.Objects.checkFromIndexSize(off, s, dst.length);
         byte[] c = codes;
         float[] t = decode;
         for (int j = 0; j < s; j++) {

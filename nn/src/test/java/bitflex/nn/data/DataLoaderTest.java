@@ -16,9 +16,14 @@ import org.junit.jupiter.api.Test;
 class DataLoaderTest {
     /** 10 samples of 1x1x2: sample i holds (i, -i), label i % 3. */
     static Dataset tiny() {
-        float[] x = new float[20];
-        int[] y = new int[10];
-        for (int i = 0; i < 10; i++) {
+        return numbered(10);
+    }
+
+    /** n samples of 1x1x2: sample i holds (i, -i), label i % 3. */
+    static Dataset numbered(int n) {
+        float[] x = new float[2 * n];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
             x[2 * i] = i;
             x[2 * i + 1] = -i;
             y[i] = i % 3;
@@ -55,6 +60,17 @@ class DataLoaderTest {
         assertFalse(l.next());
         assertArrayEquals(new int[] {4, 4, 2}, sizes);
         assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), epochOrder(l, 0));
+    }
+
+    @Test
+    void batchesFilledBySeveralTasksKeepEverySampleInItsRow() {
+        // 70 samples a batch are three fill tasks (32 + 32 + 6); epochOrder checks every row.
+        DataLoader l = new DataLoader(numbered(300), 70, true, 5, false);
+        List<Integer> seen = epochOrder(l, 1);
+        List<Integer> sorted = new ArrayList<>(seen);
+        sorted.sort(null);
+        assertEquals(java.util.stream.IntStream.range(0, 300).boxed().toList(), sorted);
+        assertNotEquals(sorted, seen);
     }
 
     @Test

@@ -13,11 +13,12 @@ import org.junit.jupiter.api.Test;
 
 /** The coded form of {@link Dataset} against the float form it stands for. */
 class DatasetTest {
-    private record Pair(Dataset coded, Dataset floats) {}
+    /** A coded set, the float set its codes decode to, and those floats (computed here, not by Dataset). */
+    private record Pair(Dataset coded, Dataset floats, float[] values) {}
 
     /** A random coded set and the float set its codes decode to. */
     private static Pair random(SplittableRandom r) {
-        int n = r.nextInt(1, 40);
+        int n = r.nextInt(1, 160);
         int c = r.nextInt(1, 3);
         int h = r.nextInt(1, 6);
         int w = r.nextInt(1, 6);
@@ -36,7 +37,7 @@ class DatasetTest {
             x[i] = table[codes[i] & 0xFF];
         }
         return new Pair(Dataset.coded("coded", codes, table, labels.clone(), c, h, w, classes),
-                new Dataset("floats", x, labels.clone(), c, h, w, classes));
+                new Dataset("floats", x.clone(), labels.clone(), c, h, w, classes), x);
     }
 
     private static float[] allBatches(Dataset d, int batch, long seed, int epoch) {
@@ -61,8 +62,10 @@ class DatasetTest {
             Pair p = random(r);
             assertTrue(p.coded().isCoded());
             assertFalse(p.floats().isCoded());
-            assertArrayEquals(p.floats().toFloats(), p.coded().toFloats());
-            int batch = r.nextInt(1, 12);
+            assertArrayEquals(p.values(), p.coded().toFloats());
+            assertArrayEquals(p.values(), p.floats().toFloats());
+            // Batches past the loader's 32-sample tasks are filled by more than one task.
+            int batch = r.nextInt(1, 80);
             long shuffle = r.nextLong();
             int epoch = r.nextInt(3);
             assertArrayEquals(allBatches(p.floats(), batch, shuffle, epoch), allBatches(p.coded(), batch, shuffle, epoch));
@@ -70,13 +73,25 @@ class DatasetTest {
             int k = r.nextInt(p.coded().size() + 1);
             Dataset head = p.coded().head(k);
             assertTrue(head.isCoded());
-            assertArrayEquals(p.floats().head(k).toFloats(), head.toFloats());
+            int s = p.coded().sampleSize();
+            assertArrayEquals(java.util.Arrays.copyOf(p.values(), k * s), head.toFloats());
+            assertArrayEquals(head.toFloats(), p.floats().head(k).toFloats());
 
             int[] classes = {r.nextInt(p.coded().numClasses())};
             Dataset sub = ClassSubset.of(p.coded(), classes, true);
             assertTrue(sub.isCoded());
             assertArrayEquals(ClassSubset.of(p.floats(), classes, true).toFloats(), sub.toFloats());
             assertArrayEquals(ClassSubset.of(p.floats(), classes, true).labels(), sub.labels());
+            float[] expected = new float[sub.size() * s];
+            int at = 0;
+            for (int i = 0; i < p.coded().size(); i++) {
+                if (p.coded().label(i) == classes[0]) {
+                    System.arraycopy(p.values(), i * s, expected, at, s);
+                    at += s;
+                }
+            }
+            assertEquals(expected.length, at);
+            assertArrayEquals(expected, sub.toFloats());
         });
     }
 
@@ -110,6 +125,12 @@ class DatasetTest {
         Dataset d = Dataset.coded("d", new byte[4], table, new int[] {0, 0}, 1, 1, 2, 1);
         IndexOutOfBoundsException o = assertThrows(IndexOutOfBoundsException.class, () -> d.copySample(2, new float[2], 0));
         assertTrue(o.getMessage().contains("sample 2 is outside [0, 2)"), o.getMessage());
-        assertThrows(IndexOutOfBoundsException.class, () -> d.copySample(0, new float[2], 1));
+        o = assertThrows(IndexOutOfBoundsException.class, () -> d.copySample(0, new float[2], 1));
+        assertTrue(o.getMessage().contains("Dataset d: a sample's 2 values do not fit at offset 1 of an array of 2"),
+                o.getMessage());
+        Dataset f = new Dataset("f", new float[4], new int[] {0, 0}, 1, 1, 2, 1);
+        o = assertThrows(IndexOutOfBoundsException.class, () -> f.copySample(1, new float[3], 2));
+        assertTrue(o.getMessage().contains("Dataset f: a sample's 2 values do not fit at offset 2 of an array of 3"),
+                o.getMessage());
     }
 }
