@@ -21,8 +21,8 @@ import jdk.incubator.vector.VectorSpecies;
  * run ~30x slower.
  *
  * <p>Whether the tile is added to C is a lane mask, all set or all clear, not a branch: the kernel
- * always loads C and blends. C2 compiles a branch its profile never saw taken as a trap, and in a fresh
- * JVM the MLP's first C2 compile of the kernel had profiled only weight-gradient tiles (beta 0):
+ * always loads C and blends. C2 compiles a branch its profile never saw taken as a trap, and in a
+ * fresh JVM the MLP's first C2 compile of the kernel had profiled only weight-gradient tiles (beta 0):
  * the first forward GEMM after it threw the compiled kernel away, and the kernel ran in C1 for
  * another 0.5 s until C2 had compiled it twice more.
  *
@@ -50,10 +50,10 @@ final class SgemmKernel {
      * does not depend on what C held (NaN included). The packed panels are zero-padded to a whole
      * tile. A full tile with {@code alpha == 1} goes straight from the registers to C: overwriting it
      * when {@code beta == 0}, adding to it when {@code beta == 1} (the later KC blocks of a long k);
-     * that path loads C either way and masks the loaded values off when {@code beta == 0}. Every other tile is accumulated into
-     * {@code scratch} (MR * NR floats) and stored element by element as {@code alpha * acc} or
-     * {@code fma(acc, alpha, beta * c)}: the same bits a vector FMA would give, and with
-     * {@code alpha == beta == 1} the same bits as the vector add.
+     * that path loads C either way and masks the loaded values off when {@code beta == 0}. Every
+     * other tile is accumulated into {@code scratch} (MR * NR floats) and stored element by element
+     * as {@code alpha * acc} or {@code fma(acc, alpha, beta * c)}: the same bits a vector FMA would
+     * give, and with {@code alpha == beta == 1} the same bits as the vector add.
      *
      * @param ap  A: for each of {@code kc} steps, {@code MR} adjacent values (a packed panel)
      * @param ao  where step 0 starts in {@code ap}
