@@ -9,7 +9,6 @@ import bitflex.nn.layers.CrossEntropyLoss;
 import bitflex.nn.models.Models;
 import bitflex.nn.train.EvalResult;
 import bitflex.nn.train.Trainer;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -66,7 +65,7 @@ final class EvalCommand implements Callable<Integer> {
             m.put("test_loss", r.loss());
             m.put("samples", r.samples());
             m.put("data", d.source());
-            new ObjectMapper().writeValue(json.toFile(), m);
+            JsonFiles.write(json, m);
         }
         return 0;
     }

@@ -1,8 +1,6 @@
 package bitflex.bench.cli;
 
 import bitflex.nn.checkpoint.Checkpoint;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -182,7 +180,7 @@ final class TrainCommand implements Callable<Integer> {
             System.out.println("checkpoint: " + checkpoint);
         }
         if (json != null) {
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), o.json());
+            JsonFiles.write(json, o.json());
         }
         return 0;
     }
