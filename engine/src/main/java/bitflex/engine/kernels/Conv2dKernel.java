@@ -226,9 +226,7 @@ public final class Conv2dKernel {
             int from = c * per;
             int cnt = Math.min(n, from + per) - from;
             if (planeSums != null) {
-                for (int q = from * o; q < (from + cnt) * o; q++) {
-                    planeSums[q] = FloatKernels.sum(dy, q * p, p);
-                }
+                FloatKernels.sums(dy, from * o, (from + cnt) * o, p, planeSums);
             }
             if (dw != null && directW && !channelsLastW) {
                 Conv2dDirectWeightGrad.chunkWeightGrad(x, from, cnt, g, dy, o, partial, c * o * ckk);

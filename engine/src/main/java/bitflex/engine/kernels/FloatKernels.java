@@ -241,6 +241,36 @@ public final class FloatKernels {
         return s;
     }
 
+    /**
+     * out[q] = x[q*len .. (q+1)*len) summed, for q in [from, to): each {@link #sum} exactly, bit for bit.
+     * Faster over many short runs (a convolution's bias gradient over dY's planes): the accumulator's
+     * lanes go through a per-thread array, whose loads the CPU overlaps with the next run's adds,
+     * where reading them off the register took 2.8x as long (8.3 against 3.0 ns for 16 lanes on an
+     * AVX-512 machine, and C2 sometimes compiled {@code lane(j)} to a copy of the whole vector).
+     */
+    public static void sums(float[] x, int from, int to, int len, float[] out) {
+        float[] lanes = LANES.get();
+        for (int q = from; q < to; q++) {
+            int off = q * len;
+            FloatVector acc = FloatVector.zero(S);
+            int i = 0;
+            for (int up = S.loopBound(len); i < up; i += L) {
+                acc = acc.add(va(x, off + i));
+            }
+            acc.intoArray(lanes, 0);
+            float s = 0f;
+            for (int j = 0; j < L; j++) {
+                s += lanes[j];
+            }
+            for (; i < len; i++) {
+                s += x[off + i];
+            }
+            out[q] = s;
+        }
+    }
+
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
+
     /** Sum of x[i] * y[i]. */
     public static float dot(float[] x, int xo, float[] y, int yo, int n) {
         FloatVector acc = FloatVector.zero(S);
@@ -359,9 +389,37 @@ public final class FloatKernels {
         }
     }
 
+    /**
+     * The lanes added in order 0..L-1, from 0 (so a -0 sum is +0, as in the scalar twin). Written out
+     * with constant lane numbers: in a loop C2 kept {@code lane(j)}'s switch and a variable extract,
+     * which took 4.6% of a warm LeNet-5 step (the bias gradient's plane sums) on an AVX-512 machine.
+     * The branches on L fold away, L being a constant.
+     */
     private static float lanesInOrder(FloatVector acc) {
         float s = 0f;
-        for (int j = 0; j < L; j++) {
+        s += acc.lane(0);
+        s += acc.lane(1);
+        if (L > 2) {
+            s += acc.lane(2);
+            s += acc.lane(3);
+        }
+        if (L > 4) {
+            s += acc.lane(4);
+            s += acc.lane(5);
+            s += acc.lane(6);
+            s += acc.lane(7);
+        }
+        if (L > 8) {
+            s += acc.lane(8);
+            s += acc.lane(9);
+            s += acc.lane(10);
+            s += acc.lane(11);
+            s += acc.lane(12);
+            s += acc.lane(13);
+            s += acc.lane(14);
+            s += acc.lane(15);
+        }
+        for (int j = 16; j < L; j++) { // vectors wider than 512 bits (SVE)
             s += acc.lane(j);
         }
         return s;

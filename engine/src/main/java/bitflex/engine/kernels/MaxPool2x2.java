@@ -30,7 +30,13 @@ import jdk.incubator.vector.VectorSpecies;
  * output and keeps the winner lanes as bit masks, which the backward reads instead of comparing again.
  *
  * <p>Loads and stores are whole vectors except where they would leave the array or the caller's
- * planes (see {@link #store}): lanes past a row read or write places that later stores rewrite.
+ * planes: lanes past a row read or write places that later stores rewrite. Why not always masked:
+ * without AVX-512's mask registers a masked store is VMASKMOVPS, which on Zen 3 took 6.3 ns against
+ * 0.57 ns for a plain store (a loop of them alone); the masked stores of the fused pool's forward and
+ * backward took 14% of a warm LeNet-5 profile. The choice is written out at every load and store, not
+ * in helper methods: C2 compiled such helpers on their own while their callers ran in C1, and then
+ * would not inline them ("already compiled into a big method"), so every vector crossed a call as a
+ * boxed object and the pool's backward took 15% of a warm LeNet-5 step instead of 1% (AVX-512).
  */
 final class MaxPool2x2 {
     private static final VectorSpecies<Float> F = Simd.FLOAT;
@@ -64,12 +70,18 @@ final class MaxPool2x2 {
                 int out = yb + r * ow;
                 for (int j = 0; j < covered; j += VL) {
                     VectorMask<Float> in = F.indexInRange(j, covered);
-                    FloatVector v = load(x, top + j, in).max(load(x, top + w + j, in));
+                    FloatVector v = ((top + j) + VL <= x.length ? FloatVector.fromArray(F, x, top + j) : FloatVector.fromArray(F, x, top + j, in))
+                            .max(((top + w + j) + VL <= x.length ? FloatVector.fromArray(F, x, top + w + j) : FloatVector.fromArray(F, x, top + w + j, in)));
                     v = v.max(v.rearrange(SWAP_PAIRS));
                     if (relu) {
                         v = v.max(zero);
                     }
-                    store(v.rearrange(EVEN_LANES), y, out + j / 2, writableEnd, j / 2, ow);
+                    v = v.rearrange(EVEN_LANES);
+                    if (out + j / 2 + VL <= writableEnd) {
+                        v.intoArray(y, out + j / 2);
+                    } else {
+                        v.intoArray(y, out + j / 2, F.indexInRange(j / 2, ow));
+                    }
                 }
             }
         }
@@ -96,10 +108,11 @@ final class MaxPool2x2 {
                 for (int v = vectors - 1; v >= 0; v--) {
                     int j = v * VL;
                     VectorMask<Float> in = F.indexInRange(j, covered);
-                    FloatVector m = load(y, out + j / 2, j / 2, ow).rearrange(SPREAD);
-                    FloatVector d = load(dy, out + j / 2, j / 2, ow).rearrange(SPREAD).add(zero);
-                    FloatVector t = load(x, top + j, in);
-                    FloatVector b = load(x, bottom + j, in);
+                    VectorMask<Float> half = F.indexInRange(j / 2, ow);
+                    FloatVector m = ((out + j / 2) + VL <= y.length ? FloatVector.fromArray(F, y, out + j / 2) : FloatVector.fromArray(F, y, out + j / 2, half)).rearrange(SPREAD);
+                    FloatVector d = ((out + j / 2) + VL <= dy.length ? FloatVector.fromArray(F, dy, out + j / 2) : FloatVector.fromArray(F, dy, out + j / 2, half)).rearrange(SPREAD).add(zero);
+                    FloatVector t = ((top + j) + VL <= x.length ? FloatVector.fromArray(F, x, top + j) : FloatVector.fromArray(F, x, top + j, in));
+                    FloatVector b = ((bottom + j) + VL <= x.length ? FloatVector.fromArray(F, x, bottom + j) : FloatVector.fromArray(F, x, bottom + j, in));
                     VectorMask<Float> eqT = t.compare(VectorOperators.EQ, m);
                     VectorMask<Float> eqB = b.compare(VectorOperators.EQ, m);
                     if (relu) {
@@ -114,8 +127,18 @@ final class MaxPool2x2 {
                     long winTop = tb & ~(swapPairs(tb) & ODD_BITS);
                     long winBottom = bb & ~topAny & ~(swapPairs(bb) & ODD_BITS);
                     // lanes past the row pair hold other places' values: what lands there is rewritten later
-                    store(zero.blend(d, VectorMask.fromLong(F, winTop)), dx, top + j, writableEnd, j, covered);
-                    store(zero.blend(d, VectorMask.fromLong(F, winBottom)), dx, bottom + j, writableEnd, j, covered);
+                    FloatVector gt = zero.blend(d, VectorMask.fromLong(F, winTop));
+                    FloatVector gb = zero.blend(d, VectorMask.fromLong(F, winBottom));
+                    if (top + j + VL <= writableEnd) {
+                        gt.intoArray(dx, top + j);
+                    } else {
+                        gt.intoArray(dx, top + j, in);
+                    }
+                    if (bottom + j + VL <= writableEnd) {
+                        gb.intoArray(dx, bottom + j);
+                    } else {
+                        gb.intoArray(dx, bottom + j, in);
+                    }
                 }
                 if (covered < w) {
                     dx[top + covered] = 0f;
@@ -145,7 +168,7 @@ final class MaxPool2x2 {
      *
      * <p>Stores are whole vectors wherever they end before {@code writableEnd}: their lanes past a
      * pooled row land on places this call or the caller writes afterwards (the caller's later planes,
-     * up to writableEnd); see {@link #store}. Loads are whole where they stay inside {@code wide}.
+     * up to writableEnd); see the class comment. Loads are whole where they stay inside {@code wide}.
      */
     static void reluForwardFromWide(float[] wide, int k, int lr, int wp, int oh, int ow, boolean withBias, float bias,
                                     float[] pooled, int pOff, int writableEnd, int[] winners, int wOff) {
@@ -157,8 +180,8 @@ final class MaxPool2x2 {
             int out = pOff + r * pw;
             for (int j = 0; j < covered; j += VL) {
                 VectorMask<Float> in = F.indexInRange(j, covered);
-                FloatVector t = load(wide, top + j, in);
-                FloatVector u = load(wide, top + wp + j, in);
+                FloatVector t = ((top + j) + VL <= wide.length ? FloatVector.fromArray(F, wide, top + j) : FloatVector.fromArray(F, wide, top + j, in));
+                FloatVector u = ((top + wp + j) + VL <= wide.length ? FloatVector.fromArray(F, wide, top + wp + j) : FloatVector.fromArray(F, wide, top + wp + j, in));
                 if (withBias) {
                     t = t.add(b);
                     u = u.add(b);
@@ -166,7 +189,12 @@ final class MaxPool2x2 {
                 FloatVector v = t.max(u);
                 // every lane pair holds its window's max, after ReLU: the pooled output spread over the pair
                 v = v.max(v.rearrange(SWAP_PAIRS)).max(zero);
-                store(v.rearrange(EVEN_LANES), pooled, out + j / 2, writableEnd, j / 2, pw);
+                FloatVector m = v.rearrange(EVEN_LANES);
+                if (out + j / 2 + VL <= writableEnd) {
+                    m.intoArray(pooled, out + j / 2);
+                } else {
+                    m.intoArray(pooled, out + j / 2, F.indexInRange(j / 2, pw));
+                }
                 if (winners == null) {
                     continue;
                 }
@@ -189,7 +217,7 @@ final class MaxPool2x2 {
      * past the covered columns, and it is stored first, so what its lanes leave there (the odd column,
      * the bottom row, and when OW is below VL the rows and planes after) is rewritten by the stores that
      * follow, the odd column's zero, the leftover row's fill or the next row pairs and planes (see
-     * {@link #store}).
+     * the class comment).
      */
     static void reluBackwardFromWinners(float[] dPooled, int[] winners, int oh, int ow, int from, int to, float[] dy) {
         int ph = oh / 2, pw = ow / 2, covered = 2 * pw, perPlane = winnerInts(oh, ow), vectors = (covered + VL - 1) / VL;
@@ -203,11 +231,20 @@ final class MaxPool2x2 {
                 int wi = pl * perPlane + r * 2 * vectors;
                 for (int v = vectors - 1; v >= 0; v--) {
                     int j = v * VL;
-                    FloatVector d = load(dPooled, out + j / 2, j / 2, pw).rearrange(SPREAD).add(zero);
-                    store(zero.blend(d, VectorMask.fromLong(F, winners[wi + 2 * v] & 0xFFFF_FFFFL)), dy, top + j, writableEnd,
-                            j, covered);
-                    store(zero.blend(d, VectorMask.fromLong(F, winners[wi + 2 * v + 1] & 0xFFFF_FFFFL)), dy, top + ow + j,
-                            writableEnd, j, covered);
+                    VectorMask<Float> half = F.indexInRange(j / 2, pw), in = F.indexInRange(j, covered);
+                    FloatVector d = ((out + j / 2) + VL <= dPooled.length ? FloatVector.fromArray(F, dPooled, out + j / 2) : FloatVector.fromArray(F, dPooled, out + j / 2, half)).rearrange(SPREAD).add(zero);
+                    FloatVector gt = zero.blend(d, VectorMask.fromLong(F, winners[wi + 2 * v] & 0xFFFF_FFFFL));
+                    FloatVector gb = zero.blend(d, VectorMask.fromLong(F, winners[wi + 2 * v + 1] & 0xFFFF_FFFFL));
+                    if (top + j + VL <= writableEnd) {
+                        gt.intoArray(dy, top + j);
+                    } else {
+                        gt.intoArray(dy, top + j, in);
+                    }
+                    if (top + ow + j + VL <= writableEnd) {
+                        gb.intoArray(dy, top + ow + j);
+                    } else {
+                        gb.intoArray(dy, top + ow + j, in);
+                    }
                 }
                 if (covered < ow) {
                     dy[top + covered] = 0f;
@@ -218,32 +255,6 @@ final class MaxPool2x2 {
                 Arrays.fill(dy, yb + 2 * ph * ow, yb + oh * ow, 0f);
             }
         }
-    }
-
-    /**
-     * v into a[at..]: whole when the vector ends at or before writableEnd, else only its lanes l with
-     * col + l < cols (inside the row). A whole store also writes the lanes past the row's end; the
-     * callers write every place before writableEnd in an order that rewrites those later. Why not
-     * always masked: without AVX-512's mask registers a masked store is VMASKMOVPS, which on Zen 3 took
-     * 6.3 ns against 0.57 ns for a plain store (a loop of them alone); the masked stores of the fused
-     * pool's forward and backward took 14% of a warm LeNet-5 profile.
-     */
-    private static void store(FloatVector v, float[] a, int at, int writableEnd, int col, int cols) {
-        if (at + VL <= writableEnd) {
-            v.intoArray(a, at);
-        } else {
-            v.intoArray(a, at, F.indexInRange(col, cols));
-        }
-    }
-
-    /** a[at..at+VL) when inside a, else only the lanes l with col + l < cols (the others 0). */
-    private static FloatVector load(float[] a, int at, int col, int cols) {
-        return at + VL <= a.length ? FloatVector.fromArray(F, a, at) : FloatVector.fromArray(F, a, at, F.indexInRange(col, cols));
-    }
-
-    /** a[at..at+VL) when inside a, else only the lanes of {@code in} (the others 0). */
-    private static FloatVector load(float[] a, int at, VectorMask<Float> in) {
-        return at + VL <= a.length ? FloatVector.fromArray(F, a, at) : FloatVector.fromArray(F, a, at, in);
     }
 
     /** Each even bit swapped with the odd bit above it. */
