@@ -53,7 +53,7 @@ final class Conv2dLanes {
     private static final class Scratch {
         float[] in = new float[0];
         float[] out = new float[0];
-        float[] plane = new float[0];
+        float[] pooled = new float[0];
         int[] words = new int[0];
         int[] base = new int[0];
         int[] offs = new int[0];
@@ -182,10 +182,10 @@ final class Conv2dLanes {
         loadInput(x, from, cnt, g, s);
         int oh = g.oh(), ow = g.ow(), p = g.positions(), pp = (oh / 2) * (ow / 2);
         correlate(s.in, s.base, p, s.offs, g.patch(), w, o, s.out);
-        s.plane = ScratchMemory.floats(s.plane, o * pp * VL);
+        s.pooled = ScratchMemory.floats(s.pooled, o * pp * VL);
         s.words = ScratchMemory.ints(s.words, 2 * VL);
-        reluPool(s.out, o, oh, ow, b, s.plane, winners, from, cnt, s.words);
-        fromLanes(s.plane, o, pp, null, 0, cnt, pooled, from);
+        reluPool(s.out, o, oh, ow, b, s.pooled, winners, from, cnt, s.words);
+        fromLanes(s.pooled, o, pp, null, 0, cnt, pooled, from);
     }
 
     /**

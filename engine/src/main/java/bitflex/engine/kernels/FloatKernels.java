@@ -249,7 +249,7 @@ public final class FloatKernels {
      * AVX-512 machine, and C2 sometimes compiled {@code lane(j)} to a copy of the whole vector).
      */
     public static void sums(float[] x, int from, int to, int len, float[] out) {
-        float[] lanes = LANES.get();
+        float[] lanes = LANE_SCRATCH.get();
         for (int q = from; q < to; q++) {
             int off = q * len;
             FloatVector acc = FloatVector.zero(S);
@@ -269,7 +269,7 @@ public final class FloatKernels {
         }
     }
 
-    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
+    private static final ThreadLocal<float[]> LANE_SCRATCH = ThreadLocal.withInitial(() -> new float[L]);
 
     /** Sum of x[i] * y[i]. */
     public static float dot(float[] x, int xo, float[] y, int yo, int n) {

@@ -70,8 +70,12 @@ final class MaxPool2x2 {
                 int out = yb + r * ow;
                 for (int j = 0; j < covered; j += VL) {
                     VectorMask<Float> in = F.indexInRange(j, covered);
-                    FloatVector v = ((top + j) + VL <= x.length ? FloatVector.fromArray(F, x, top + j) : FloatVector.fromArray(F, x, top + j, in))
-                            .max(((top + w + j) + VL <= x.length ? FloatVector.fromArray(F, x, top + w + j) : FloatVector.fromArray(F, x, top + w + j, in)));
+                    FloatVector v = (top + j + VL <= x.length
+                            ? FloatVector.fromArray(F, x, top + j)
+                            : FloatVector.fromArray(F, x, top + j, in))
+                            .max((top + w + j + VL <= x.length
+                                    ? FloatVector.fromArray(F, x, top + w + j)
+                                    : FloatVector.fromArray(F, x, top + w + j, in)));
                     v = v.max(v.rearrange(SWAP_PAIRS));
                     if (relu) {
                         v = v.max(zero);
@@ -109,10 +113,18 @@ final class MaxPool2x2 {
                     int j = v * VL;
                     VectorMask<Float> in = F.indexInRange(j, covered);
                     VectorMask<Float> half = F.indexInRange(j / 2, ow);
-                    FloatVector m = ((out + j / 2) + VL <= y.length ? FloatVector.fromArray(F, y, out + j / 2) : FloatVector.fromArray(F, y, out + j / 2, half)).rearrange(SPREAD);
-                    FloatVector d = ((out + j / 2) + VL <= dy.length ? FloatVector.fromArray(F, dy, out + j / 2) : FloatVector.fromArray(F, dy, out + j / 2, half)).rearrange(SPREAD).add(zero);
-                    FloatVector t = ((top + j) + VL <= x.length ? FloatVector.fromArray(F, x, top + j) : FloatVector.fromArray(F, x, top + j, in));
-                    FloatVector b = ((bottom + j) + VL <= x.length ? FloatVector.fromArray(F, x, bottom + j) : FloatVector.fromArray(F, x, bottom + j, in));
+                    FloatVector m = (out + j / 2 + VL <= y.length
+                            ? FloatVector.fromArray(F, y, out + j / 2)
+                            : FloatVector.fromArray(F, y, out + j / 2, half)).rearrange(SPREAD);
+                    FloatVector d = (out + j / 2 + VL <= dy.length
+                            ? FloatVector.fromArray(F, dy, out + j / 2)
+                            : FloatVector.fromArray(F, dy, out + j / 2, half)).rearrange(SPREAD).add(zero);
+                    FloatVector t = (top + j + VL <= x.length
+                            ? FloatVector.fromArray(F, x, top + j)
+                            : FloatVector.fromArray(F, x, top + j, in));
+                    FloatVector b = (bottom + j + VL <= x.length
+                            ? FloatVector.fromArray(F, x, bottom + j)
+                            : FloatVector.fromArray(F, x, bottom + j, in));
                     VectorMask<Float> eqT = t.compare(VectorOperators.EQ, m);
                     VectorMask<Float> eqB = b.compare(VectorOperators.EQ, m);
                     if (relu) {
@@ -180,8 +192,12 @@ final class MaxPool2x2 {
             int out = pOff + r * pw;
             for (int j = 0; j < covered; j += VL) {
                 VectorMask<Float> in = F.indexInRange(j, covered);
-                FloatVector t = ((top + j) + VL <= wide.length ? FloatVector.fromArray(F, wide, top + j) : FloatVector.fromArray(F, wide, top + j, in));
-                FloatVector u = ((top + wp + j) + VL <= wide.length ? FloatVector.fromArray(F, wide, top + wp + j) : FloatVector.fromArray(F, wide, top + wp + j, in));
+                FloatVector t = (top + j + VL <= wide.length
+                        ? FloatVector.fromArray(F, wide, top + j)
+                        : FloatVector.fromArray(F, wide, top + j, in));
+                FloatVector u = (top + wp + j + VL <= wide.length
+                        ? FloatVector.fromArray(F, wide, top + wp + j)
+                        : FloatVector.fromArray(F, wide, top + wp + j, in));
                 if (withBias) {
                     t = t.add(b);
                     u = u.add(b);
@@ -232,7 +248,9 @@ final class MaxPool2x2 {
                 for (int v = vectors - 1; v >= 0; v--) {
                     int j = v * VL;
                     VectorMask<Float> half = F.indexInRange(j / 2, pw), in = F.indexInRange(j, covered);
-                    FloatVector d = ((out + j / 2) + VL <= dPooled.length ? FloatVector.fromArray(F, dPooled, out + j / 2) : FloatVector.fromArray(F, dPooled, out + j / 2, half)).rearrange(SPREAD).add(zero);
+                    FloatVector d = (out + j / 2 + VL <= dPooled.length
+                            ? FloatVector.fromArray(F, dPooled, out + j / 2)
+                            : FloatVector.fromArray(F, dPooled, out + j / 2, half)).rearrange(SPREAD).add(zero);
                     FloatVector gt = zero.blend(d, VectorMask.fromLong(F, winners[wi + 2 * v] & 0xFFFF_FFFFL));
                     FloatVector gb = zero.blend(d, VectorMask.fromLong(F, winners[wi + 2 * v + 1] & 0xFFFF_FFFFL));
                     if (top + j + VL <= writableEnd) {

@@ -111,7 +111,13 @@ class Conv2dLanesTest {
             float[] p1 = new float[pooled], p2 = new float[pooled];
             boolean noWinners = r.nextInt(4) == 0;
             int[] w1 = noWinners ? null : new int[winners], w2 = new int[winners];
-            for (int from = 0; from < n; from += VL) {
+            // places nobody writes stay NaN / -1 and fail the comparison; groups run last to first, so
+            // a group that wrote past its own samples would spoil values already written
+            Arrays.fill(p1, Float.NaN);
+            if (w1 != null) {
+                Arrays.fill(w1, -1);
+            }
+            for (int from = (n - 1) / VL * VL; from >= 0; from -= VL) {
                 Conv2dLanes.forwardGroupReluPool(x, from, Math.min(VL, n - from), g, w, o, b, p1, w1);
             }
             Conv2dDirectMulti.forwardChunkReluPool(x, 0, n, g, w, o, b, p2, w2);

@@ -154,6 +154,24 @@ class FloatKernelsTwinTest {
     }
 
     @Test
+    void planeSumsAreEachSumBitForBit() {
+        qt().withFixedSeed(29).withExamples(200).forAll(longs().all()).checkAssert(seed -> {
+            Random r = new Random(seed);
+            int len = r.nextInt(70), planes = 1 + r.nextInt(9), from = r.nextInt(planes), to = from + r.nextInt(planes - from + 1);
+            float[] x = values(r, planes * len, 1f);
+            float[] out = new float[planes];
+            java.util.Arrays.fill(out, Float.NaN);
+            FloatKernels.sums(x, from, to, len, out);
+            for (int q = 0; q < planes; q++) {
+                boolean mine = q >= from && q < to;
+                float want = mine ? FloatKernels.sum(x, q * len, len) : Float.NaN;
+                assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(out[q]),
+                        "plane " + q + " of " + from + ".." + to + ", len " + len);
+            }
+        });
+    }
+
+    @Test
     void sumAxisMatchesTwin() {
         qt().withFixedSeed(3).withExamples(EXAMPLES)
                 .forAll(integers().between(0, 5), integers().between(0, 9), integers().between(1, 40), longs().all())
