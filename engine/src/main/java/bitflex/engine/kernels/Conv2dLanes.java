@@ -101,16 +101,16 @@ final class Conv2dLanes {
     }
 
     /**
-     * Lanes [lane, lane + cnt) of src ([planes][positions][VL]) as samples [sample, sample + cnt) of dst
+     * Lanes [0, cnt) of src ([planes][positions][VL]) as samples [sample, sample + cnt) of dst
      * ([N, planes, positions]): dst[((sample + i)*planes + p)*positions + q] = src[(p*positions + q)*VL
-     * + lane + i] (+ b[p] when b is not null).
+     * + i] (+ b[p] when b is not null).
      */
-    static void fromLanes(float[] src, int planes, int positions, float[] b, int lane, int cnt, float[] dst, int sample) {
+    static void fromLanes(float[] src, int planes, int positions, float[] b, int cnt, float[] dst, int sample) {
         // The lanes innermost, as in toLanes: src is read once, in order, and dst is cnt write streams.
         int sampleStride = planes * positions;
         for (int p = 0; p < planes; p++) {
             float bias = b == null ? 0f : b[p];
-            int s = p * positions * VL + lane;
+            int s = p * positions * VL;
             int d = (sample * planes + p) * positions;
             for (int q = 0; q < positions; q++, s += VL, d++) {
                 if (b == null) {
@@ -168,7 +168,7 @@ final class Conv2dLanes {
         Scratch s = forwardLayout(SCRATCH.get(), g, o);
         loadInput(x, from, cnt, g, s);
         correlate(s.in, s.base, g.positions(), s.offs, g.patch(), w, o, s.out);
-        fromLanes(s.out, o, g.positions(), b, 0, cnt, y, from);
+        fromLanes(s.out, o, g.positions(), b, cnt, y, from);
     }
 
     /**
@@ -185,7 +185,7 @@ final class Conv2dLanes {
         s.pooled = ScratchMemory.floats(s.pooled, o * pp * VL);
         s.words = ScratchMemory.ints(s.words, 2 * VL);
         reluPool(s.out, o, oh, ow, b, s.pooled, winners, from, cnt, s.words);
-        fromLanes(s.pooled, o, pp, null, 0, cnt, pooled, from);
+        fromLanes(s.pooled, o, pp, null, cnt, pooled, from);
     }
 
     /**

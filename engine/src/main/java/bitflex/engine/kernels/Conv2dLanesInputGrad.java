@@ -76,7 +76,7 @@ final class Conv2dLanesInputGrad {
         s.dx = ScratchMemory.floats(s.dx, c * p * VL);
         Conv2dLanes.toLanes(dy, from, cnt, o, g.oh(), g.ow(), marginRows(g), marginCols(g), hq, wq, s.dy);
         correlate(s.dy, s.base, p, s.tapOffs, s.start, s.taps, o * g.kh() * g.kw(), wt, c, s.dx);
-        Conv2dLanes.fromLanes(s.dx, c, p, null, 0, cnt, dx, from);
+        Conv2dLanes.fromLanes(s.dx, c, p, null, cnt, dx, from);
     }
 
     /**

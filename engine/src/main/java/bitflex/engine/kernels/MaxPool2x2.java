@@ -247,21 +247,20 @@ final class MaxPool2x2 {
                 int wi = pl * perPlane + r * 2 * vectors;
                 for (int v = vectors - 1; v >= 0; v--) {
                     int j = v * VL;
-                    VectorMask<Float> half = F.indexInRange(j / 2, pw), in = F.indexInRange(j, covered);
                     FloatVector d = (out + j / 2 + VL <= dPooled.length
                             ? FloatVector.fromArray(F, dPooled, out + j / 2)
-                            : FloatVector.fromArray(F, dPooled, out + j / 2, half)).rearrange(SPREAD).add(zero);
+                            : FloatVector.fromArray(F, dPooled, out + j / 2, F.indexInRange(j / 2, pw))).rearrange(SPREAD).add(zero);
                     FloatVector gt = zero.blend(d, VectorMask.fromLong(F, winners[wi + 2 * v] & 0xFFFF_FFFFL));
                     FloatVector gb = zero.blend(d, VectorMask.fromLong(F, winners[wi + 2 * v + 1] & 0xFFFF_FFFFL));
                     if (top + j + VL <= writableEnd) {
                         gt.intoArray(dy, top + j);
                     } else {
-                        gt.intoArray(dy, top + j, in);
+                        gt.intoArray(dy, top + j, F.indexInRange(j, covered));
                     }
                     if (top + ow + j + VL <= writableEnd) {
                         gb.intoArray(dy, top + ow + j);
                     } else {
-                        gb.intoArray(dy, top + ow + j, in);
+                        gb.intoArray(dy, top + ow + j, F.indexInRange(j, covered));
                     }
                 }
                 if (covered < ow) {
