@@ -1,8 +1,8 @@
 package bitflex.engine.gemm;
 
 import bitflex.engine.simd.Simd;
+import bitflex.engine.simd.TwoVectorShuffle;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -18,17 +18,17 @@ final class SgemmPacking {
 
     // The three stages of an 8 x 8 transpose as two-vector shuffles (indexes 8..15 pick from the
     // second vector): interleave pairs of rows, then pairs of pairs, then the 128-bit halves.
-    private static final VectorShuffle<Float> PAIRS_LO = shuffle(0, 8, 1, 9, 4, 12, 5, 13);
-    private static final VectorShuffle<Float> PAIRS_HI = shuffle(2, 10, 3, 11, 6, 14, 7, 15);
-    private static final VectorShuffle<Float> QUADS_LO = shuffle(0, 1, 8, 9, 4, 5, 12, 13);
-    private static final VectorShuffle<Float> QUADS_HI = shuffle(2, 3, 10, 11, 6, 7, 14, 15);
-    private static final VectorShuffle<Float> HALVES_LO = shuffle(0, 1, 2, 3, 8, 9, 10, 11);
-    private static final VectorShuffle<Float> HALVES_HI = shuffle(4, 5, 6, 7, 12, 13, 14, 15);
+    private static final TwoVectorShuffle PAIRS_LO = shuffle(0, 8, 1, 9, 4, 12, 5, 13);
+    private static final TwoVectorShuffle PAIRS_HI = shuffle(2, 10, 3, 11, 6, 14, 7, 15);
+    private static final TwoVectorShuffle QUADS_LO = shuffle(0, 1, 8, 9, 4, 5, 12, 13);
+    private static final TwoVectorShuffle QUADS_HI = shuffle(2, 3, 10, 11, 6, 7, 14, 15);
+    private static final TwoVectorShuffle HALVES_LO = shuffle(0, 1, 2, 3, 8, 9, 10, 11);
+    private static final TwoVectorShuffle HALVES_HI = shuffle(4, 5, 6, 7, 12, 13, 14, 15);
 
     // One round of the perfect shuffle: two rows of the next round interleave the low (ZIP_LO) or the
     // high (ZIP_HI) halves of rows i and i + rows/2 (indexes past VL pick from the second vector).
-    private static final VectorShuffle<Float> ZIP_LO = zip(0);
-    private static final VectorShuffle<Float> ZIP_HI = zip(VL / 2);
+    private static final TwoVectorShuffle ZIP_LO = zip(0);
+    private static final TwoVectorShuffle ZIP_HI = zip(VL / 2);
 
     /** Floats of work space {@link #packA} and {@link #packB} need beside their panels. */
     static final int PACK_WORK = 2 * VL * VL;
@@ -36,8 +36,8 @@ final class SgemmPacking {
     private SgemmPacking() {}
 
     /** A shuffle of the 8-lane species, or null with other widths (only {@link #transpose8} uses them). */
-    private static VectorShuffle<Float> shuffle(int... lanes) {
-        return VL == 8 ? VectorShuffle.fromValues(F, lanes) : null;
+    private static TwoVectorShuffle shuffle(int... lanes) {
+        return VL == 8 ? TwoVectorShuffle.of(F, lanes) : null;
     }
 
     /**
@@ -55,31 +55,31 @@ final class SgemmPacking {
         FloatVector r5 = FloatVector.fromArray(F, b, s + 5 * ld);
         FloatVector r6 = FloatVector.fromArray(F, b, s + 6 * ld);
         FloatVector r7 = FloatVector.fromArray(F, b, s + 7 * ld);
-        FloatVector t0 = r0.rearrange(PAIRS_LO, r1), t1 = r0.rearrange(PAIRS_HI, r1);
-        FloatVector t2 = r2.rearrange(PAIRS_LO, r3), t3 = r2.rearrange(PAIRS_HI, r3);
-        FloatVector t4 = r4.rearrange(PAIRS_LO, r5), t5 = r4.rearrange(PAIRS_HI, r5);
-        FloatVector t6 = r6.rearrange(PAIRS_LO, r7), t7 = r6.rearrange(PAIRS_HI, r7);
-        FloatVector u0 = t0.rearrange(QUADS_LO, t2), u1 = t0.rearrange(QUADS_HI, t2);
-        FloatVector u2 = t1.rearrange(QUADS_LO, t3), u3 = t1.rearrange(QUADS_HI, t3);
-        FloatVector u4 = t4.rearrange(QUADS_LO, t6), u5 = t4.rearrange(QUADS_HI, t6);
-        FloatVector u6 = t5.rearrange(QUADS_LO, t7), u7 = t5.rearrange(QUADS_HI, t7);
-        u0.rearrange(HALVES_LO, u4).intoArray(dst, d);
-        u1.rearrange(HALVES_LO, u5).intoArray(dst, d + lds);
-        u2.rearrange(HALVES_LO, u6).intoArray(dst, d + 2 * lds);
-        u3.rearrange(HALVES_LO, u7).intoArray(dst, d + 3 * lds);
-        u0.rearrange(HALVES_HI, u4).intoArray(dst, d + 4 * lds);
-        u1.rearrange(HALVES_HI, u5).intoArray(dst, d + 5 * lds);
-        u2.rearrange(HALVES_HI, u6).intoArray(dst, d + 6 * lds);
-        u3.rearrange(HALVES_HI, u7).intoArray(dst, d + 7 * lds);
+        FloatVector t0 = PAIRS_LO.apply(r0, r1), t1 = PAIRS_HI.apply(r0, r1);
+        FloatVector t2 = PAIRS_LO.apply(r2, r3), t3 = PAIRS_HI.apply(r2, r3);
+        FloatVector t4 = PAIRS_LO.apply(r4, r5), t5 = PAIRS_HI.apply(r4, r5);
+        FloatVector t6 = PAIRS_LO.apply(r6, r7), t7 = PAIRS_HI.apply(r6, r7);
+        FloatVector u0 = QUADS_LO.apply(t0, t2), u1 = QUADS_HI.apply(t0, t2);
+        FloatVector u2 = QUADS_LO.apply(t1, t3), u3 = QUADS_HI.apply(t1, t3);
+        FloatVector u4 = QUADS_LO.apply(t4, t6), u5 = QUADS_HI.apply(t4, t6);
+        FloatVector u6 = QUADS_LO.apply(t5, t7), u7 = QUADS_HI.apply(t5, t7);
+        HALVES_LO.apply(u0, u4).intoArray(dst, d);
+        HALVES_LO.apply(u1, u5).intoArray(dst, d + lds);
+        HALVES_LO.apply(u2, u6).intoArray(dst, d + 2 * lds);
+        HALVES_LO.apply(u3, u7).intoArray(dst, d + 3 * lds);
+        HALVES_HI.apply(u0, u4).intoArray(dst, d + 4 * lds);
+        HALVES_HI.apply(u1, u5).intoArray(dst, d + 5 * lds);
+        HALVES_HI.apply(u2, u6).intoArray(dst, d + 6 * lds);
+        HALVES_HI.apply(u3, u7).intoArray(dst, d + 7 * lds);
     }
 
-    private static VectorShuffle<Float> zip(int from) {
+    private static TwoVectorShuffle zip(int from) {
         int[] lanes = new int[VL];
         for (int i = 0; i < VL / 2; i++) {
             lanes[2 * i] = from + i;
             lanes[2 * i + 1] = VL + from + i;
         }
-        return VectorShuffle.fromValues(F, lanes);
+        return TwoVectorShuffle.of(F, lanes);
     }
 
     /**
@@ -104,8 +104,8 @@ final class SgemmPacking {
             for (int i = 0; i < half; i++) {
                 FloatVector x = FloatVector.fromArray(F, from, at + i * stride);
                 FloatVector y = FloatVector.fromArray(F, from, at + (i + half) * stride);
-                x.rearrange(ZIP_LO, y).intoArray(to, out + 2 * i * step);
-                x.rearrange(ZIP_HI, y).intoArray(to, out + (2 * i + 1) * step);
+                ZIP_LO.apply(x, y).intoArray(to, out + 2 * i * step);
+                ZIP_HI.apply(x, y).intoArray(to, out + (2 * i + 1) * step);
             }
             from = work;
             at = out;
