@@ -37,6 +37,12 @@ import jdk.incubator.vector.VectorSpecies;
  * in helper methods: C2 compiled such helpers on their own while their callers ran in C1, and then
  * would not inline them ("already compiled into a big method"), so every vector crossed a call as a
  * boxed object and the pool's backward took 15% of a warm LeNet-5 step instead of 1% (AVX-512).
+ *
+ * <p>{@link #reluBackwardFromWinners} does its few vectors at the end of the array or of the caller's
+ * planes lane by lane instead of by masked loads and stores: the masked paths made C2 compile it
+ * large and slowly (3 compiles, 2 of them OSR, 803 ms of a one-epoch LeNet-5 run's C2 time on 2 Zen 3
+ * cores), and that time comes out of the training threads'. Without them, medians of 6 interleaved
+ * one-epoch LeNet-5 runs (2 Zen 3 cores, AVX2): C2 CPU 2.73 -> 2.30 s, 13.5k -> 16.4k samples/s.
  */
 final class MaxPool2x2 {
     private static final VectorSpecies<Float> F = Simd.FLOAT;
@@ -247,20 +253,18 @@ final class MaxPool2x2 {
                 int wi = pl * perPlane + r * 2 * vectors;
                 for (int v = vectors - 1; v >= 0; v--) {
                     int j = v * VL;
-                    FloatVector d = (out + j / 2 + VL <= dPooled.length
-                            ? FloatVector.fromArray(F, dPooled, out + j / 2)
-                            : FloatVector.fromArray(F, dPooled, out + j / 2, F.indexInRange(j / 2, pw))).rearrange(SPREAD).add(zero);
-                    FloatVector gt = zero.blend(d, VectorMask.fromLong(F, winners[wi + 2 * v] & 0xFFFF_FFFFL));
-                    FloatVector gb = zero.blend(d, VectorMask.fromLong(F, winners[wi + 2 * v + 1] & 0xFFFF_FFFFL));
-                    if (top + j + VL <= writableEnd) {
-                        gt.intoArray(dy, top + j);
+                    int topBits = winners[wi + 2 * v], bottomBits = winners[wi + 2 * v + 1];
+                    if (out + j / 2 + VL <= dPooled.length && top + ow + j + VL <= writableEnd) {
+                        FloatVector d = FloatVector.fromArray(F, dPooled, out + j / 2).rearrange(SPREAD).add(zero);
+                        zero.blend(d, VectorMask.fromLong(F, topBits & 0xFFFF_FFFFL)).intoArray(dy, top + j);
+                        zero.blend(d, VectorMask.fromLong(F, bottomBits & 0xFFFF_FFFFL)).intoArray(dy, top + ow + j);
                     } else {
-                        gt.intoArray(dy, top + j, F.indexInRange(j, covered));
-                    }
-                    if (top + ow + j + VL <= writableEnd) {
-                        gb.intoArray(dy, top + ow + j);
-                    } else {
-                        gb.intoArray(dy, top + ow + j, F.indexInRange(j, covered));
+                        // the array's or the planes' end: lane by lane, the same values
+                        for (int l = 0, lanes = Math.min(VL, covered - j); l < lanes; l++) {
+                            float d = dPooled[out + (j + l) / 2] + 0f;
+                            dy[top + j + l] = (topBits >>> l & 1) != 0 ? d : 0f;
+                            dy[top + ow + j + l] = (bottomBits >>> l & 1) != 0 ? d : 0f;
+                        }
                     }
                 }
                 if (covered < ow) {
