@@ -105,8 +105,18 @@ class Conv2dLanesTest {
                     }
                 }
             }
+            boolean poisoned = r.nextInt(4) == 0;
+            if (poisoned) {
+                // a few NaN inputs: NaN windows pool to NaN and have no winner, in both kernels
+                for (int i = 1 + r.nextInt(3); i > 0; i--) {
+                    x[r.nextInt(x.length)] = Float.NaN;
+                }
+            }
             float[] w = ConvPoolTwinTest.values(r, o * g.patch());
             float[] b = r.nextBoolean() ? ConvPoolTwinTest.values(r, o) : null;
+            if (b != null && r.nextBoolean()) {
+                b[r.nextInt(o)] = -0f; // with sparse inputs, outputs of -0: ReLU must give +0 in both
+            }
             int pooled = n * o * (g.oh() / 2) * (g.ow() / 2), winners = ConvReluPool2x2.winnerInts(n, o, g);
             float[] p1 = new float[pooled], p2 = new float[pooled];
             boolean noWinners = r.nextInt(4) == 0;
@@ -121,7 +131,7 @@ class Conv2dLanesTest {
                 Conv2dLanes.forwardGroupReluPool(x, from, Math.min(VL, n - from), g, w, o, b, p1, w1);
             }
             Conv2dDirectMulti.forwardChunkReluPool(x, 0, n, g, w, o, b, p2, w2);
-            String what = g + " o=" + o + " n=" + n + " sparse=" + sparse + " bias=" + (b != null);
+            String what = g + " o=" + o + " n=" + n + " sparse=" + sparse + " poisoned=" + poisoned + " bias=" + (b != null);
             assertArrayEquals(p2, p1, what + " pooled");
             if (!noWinners) {
                 assertArrayEquals(w2, w1, what + " winners");
