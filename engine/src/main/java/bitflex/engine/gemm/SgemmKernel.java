@@ -136,17 +136,19 @@ final class SgemmKernel {
             FloatVector a7 = FloatVector.broadcast(F, ap[ai + 7]);
             c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71);
         }
-        // Adding to C is a lane mask, not a branch (see the class comment); beta is 0 or 1.
-        VectorMask<Float> keep = FloatVector.broadcast(F, beta).eq(1f);
+        // Adding to C is a lane mask, not a branch (see the class comment); beta is 0 or 1. The
+        // loaded C is the receiver: the accumulators are loop phis, whose class C2 may not know,
+        // and then add(v, mask) on them was a virtual call into the Java fallback (LogCompilation).
+        VectorMask<Float> drop = FloatVector.broadcast(F, beta).eq(0f);
         int o = oo;
-        c00 = c00.add(FloatVector.fromArray(F, out, o), keep); c01 = c01.add(FloatVector.fromArray(F, out, o + VL), keep); o += ldo;
-        c10 = c10.add(FloatVector.fromArray(F, out, o), keep); c11 = c11.add(FloatVector.fromArray(F, out, o + VL), keep); o += ldo;
-        c20 = c20.add(FloatVector.fromArray(F, out, o), keep); c21 = c21.add(FloatVector.fromArray(F, out, o + VL), keep); o += ldo;
-        c30 = c30.add(FloatVector.fromArray(F, out, o), keep); c31 = c31.add(FloatVector.fromArray(F, out, o + VL), keep); o += ldo;
-        c40 = c40.add(FloatVector.fromArray(F, out, o), keep); c41 = c41.add(FloatVector.fromArray(F, out, o + VL), keep); o += ldo;
-        c50 = c50.add(FloatVector.fromArray(F, out, o), keep); c51 = c51.add(FloatVector.fromArray(F, out, o + VL), keep); o += ldo;
-        c60 = c60.add(FloatVector.fromArray(F, out, o), keep); c61 = c61.add(FloatVector.fromArray(F, out, o + VL), keep); o += ldo;
-        c70 = c70.add(FloatVector.fromArray(F, out, o), keep); c71 = c71.add(FloatVector.fromArray(F, out, o + VL), keep);
+        c00 = FloatVector.fromArray(F, out, o).add(c00).blend(c00, drop); c01 = FloatVector.fromArray(F, out, o + VL).add(c01).blend(c01, drop); o += ldo;
+        c10 = FloatVector.fromArray(F, out, o).add(c10).blend(c10, drop); c11 = FloatVector.fromArray(F, out, o + VL).add(c11).blend(c11, drop); o += ldo;
+        c20 = FloatVector.fromArray(F, out, o).add(c20).blend(c20, drop); c21 = FloatVector.fromArray(F, out, o + VL).add(c21).blend(c21, drop); o += ldo;
+        c30 = FloatVector.fromArray(F, out, o).add(c30).blend(c30, drop); c31 = FloatVector.fromArray(F, out, o + VL).add(c31).blend(c31, drop); o += ldo;
+        c40 = FloatVector.fromArray(F, out, o).add(c40).blend(c40, drop); c41 = FloatVector.fromArray(F, out, o + VL).add(c41).blend(c41, drop); o += ldo;
+        c50 = FloatVector.fromArray(F, out, o).add(c50).blend(c50, drop); c51 = FloatVector.fromArray(F, out, o + VL).add(c51).blend(c51, drop); o += ldo;
+        c60 = FloatVector.fromArray(F, out, o).add(c60).blend(c60, drop); c61 = FloatVector.fromArray(F, out, o + VL).add(c61).blend(c61, drop); o += ldo;
+        c70 = FloatVector.fromArray(F, out, o).add(c70).blend(c70, drop); c71 = FloatVector.fromArray(F, out, o + VL).add(c71).blend(c71, drop);
         c00.intoArray(out, oo); c01.intoArray(out, oo + VL); oo += ldo;
         c10.intoArray(out, oo); c11.intoArray(out, oo + VL); oo += ldo;
         c20.intoArray(out, oo); c21.intoArray(out, oo + VL); oo += ldo;
@@ -191,13 +193,15 @@ final class SgemmKernel {
             FloatVector a3 = FloatVector.broadcast(F, ap[ai + 3]);
             c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31);
         }
-        // Adding to C is a lane mask, not a branch (see the class comment); beta is 0 or 1.
-        VectorMask<Float> keep = FloatVector.broadcast(F, beta).eq(1f);
+        // Adding to C is a lane mask, not a branch (see the class comment); beta is 0 or 1. The
+        // loaded C is the receiver: the accumulators are loop phis, whose class C2 may not know,
+        // and then add(v, mask) on them was a virtual call into the Java fallback (LogCompilation).
+        VectorMask<Float> drop = FloatVector.broadcast(F, beta).eq(0f);
         int o = oo;
-        c00 = c00.add(FloatVector.fromArray(F, out, o), keep); c01 = c01.add(FloatVector.fromArray(F, out, o + VL), keep); o += ldo;
-        c10 = c10.add(FloatVector.fromArray(F, out, o), keep); c11 = c11.add(FloatVector.fromArray(F, out, o + VL), keep); o += ldo;
-        c20 = c20.add(FloatVector.fromArray(F, out, o), keep); c21 = c21.add(FloatVector.fromArray(F, out, o + VL), keep); o += ldo;
-        c30 = c30.add(FloatVector.fromArray(F, out, o), keep); c31 = c31.add(FloatVector.fromArray(F, out, o + VL), keep);
+        c00 = FloatVector.fromArray(F, out, o).add(c00).blend(c00, drop); c01 = FloatVector.fromArray(F, out, o + VL).add(c01).blend(c01, drop); o += ldo;
+        c10 = FloatVector.fromArray(F, out, o).add(c10).blend(c10, drop); c11 = FloatVector.fromArray(F, out, o + VL).add(c11).blend(c11, drop); o += ldo;
+        c20 = FloatVector.fromArray(F, out, o).add(c20).blend(c20, drop); c21 = FloatVector.fromArray(F, out, o + VL).add(c21).blend(c21, drop); o += ldo;
+        c30 = FloatVector.fromArray(F, out, o).add(c30).blend(c30, drop); c31 = FloatVector.fromArray(F, out, o + VL).add(c31).blend(c31, drop);
         c00.intoArray(out, oo); c01.intoArray(out, oo + VL); oo += ldo;
         c10.intoArray(out, oo); c11.intoArray(out, oo + VL); oo += ldo;
         c20.intoArray(out, oo); c21.intoArray(out, oo + VL); oo += ldo;

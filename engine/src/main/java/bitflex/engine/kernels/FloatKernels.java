@@ -232,7 +232,7 @@ public final class FloatKernels {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (int up = S.loopBound(n); i < up; i += L) {
-            acc = acc.add(va(x, off + i));
+            acc = va(x, off + i).add(acc); // receiver first: see max
         }
         float s = lanesInOrder(acc);
         for (; i < n; i++) {
@@ -255,7 +255,7 @@ public final class FloatKernels {
             FloatVector acc = FloatVector.zero(S);
             int i = 0;
             for (int up = S.loopBound(len); i < up; i += L) {
-                acc = acc.add(va(x, off + i));
+                acc = va(x, off + i).add(acc); // receiver first: see max
             }
             acc.intoArray(lanes, 0);
             float s = 0f;
@@ -293,7 +293,11 @@ public final class FloatKernels {
         if (up > 0) {
             FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
             for (; i < up; i += L) {
-                acc = acc.max(va(x, off + i));
+                // The fresh vector is the receiver: with the loop's accumulator there, C2 could not
+                // tell its class (a loop phi), left lanewise a virtual call and ran the Java
+                // fallback, boxing every vector (PrintInlining: "virtual call"). Same value:
+                // max and add are commutative.
+                acc = va(x, off + i).max(acc);
             }
             m = acc.reduceLanes(VectorOperators.MAX); // max is exact in any order
         }
@@ -352,7 +356,7 @@ public final class FloatKernels {
         for (int up = S.loopBound(n); i < up; i += L) {
             FloatVector e = FloatMath.exp(va(x, off + i).sub(m));
             e.intoArray(out, off + i);
-            acc = acc.add(e);
+            acc = e.add(acc); // receiver first: see max
         }
         float s = lanesInOrder(acc);
         for (; i < n; i++) {

@@ -74,11 +74,14 @@ public final class FloatMath {
         p = p.fma(r, bc(C2));
         p = p.fma(r, bc(1f));
         p = p.fma(r, bc(1f));
-        IntVector ni = t.reinterpretAsInts().sub(SHIFTER_BITS);
+        // viewAs*Lanes, not reinterpretAs*: their results have the shape's own class, and C2 binds the
+        // integer ops on them; after reinterpretAsInts it could not (LogCompilation: "no static
+        // binding", "virtual call") and the integer half ran as the Java fallback on boxed vectors.
+        IntVector ni = t.viewAsIntegralLanes().sub(SHIFTER_BITS);
         IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
         IntVector n2 = ni.sub(n1);
-        FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector s2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).viewAsFloatingLanes();
+        FloatVector s2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).viewAsFloatingLanes();
         return p.mul(s1).mul(s2);
     }
 
