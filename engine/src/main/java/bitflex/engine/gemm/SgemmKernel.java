@@ -17,8 +17,9 @@ import jdk.incubator.vector.VectorSpecies;
  * (AVX2) it is 4 rows, 8 accumulators, one step of {@code p} per iteration: C2 loads every
  * broadcast of an iteration before its first FMA, and both 8 and 6 rows, and 4 rows with two steps
  * per iteration, spilled accumulators to the stack on every step there (read off its code). Either
- * way there are enough independent chains to hide the FMA latency on both FMA pipes. The accumulators are named locals, not an array: an array of vectors would be boxed and
- * run ~30x slower.
+ * way there are enough independent chains to hide the FMA latency on both FMA pipes. The
+ * accumulators are named locals, not an array: an array of vectors would be boxed and run ~30x
+ * slower.
  *
  * <p>Whether the tile is added to C is a lane mask, all set or all clear, not a branch: the kernel
  * always loads C and blends. C2 compiles a branch its profile never saw taken as a trap, and in a
