@@ -74,9 +74,10 @@ public final class FloatMath {
         p = p.fma(r, bc(C2));
         p = p.fma(r, bc(1f));
         p = p.fma(r, bc(1f));
-        // viewAs*Lanes, not reinterpretAs*: their results have the shape's own class, and C2 binds the
-        // integer ops on them; after reinterpretAsInts it could not (LogCompilation: "no static
-        // binding", "virtual call") and the integer half ran as the Java fallback on boxed vectors.
+        // viewAs*Lanes, not reinterpretAs*: after reinterpretAsInts C2 could not bind the integer
+        // ops (LogCompilation: "no static binding", "virtual call"), and they ran as the Java
+        // fallback on boxed vectors. A compile of exp on its own now binds them; inlined into
+        // FloatKernels.expShiftSum they were still virtual calls (not solved).
         IntVector ni = t.viewAsIntegralLanes().sub(SHIFTER_BITS);
         IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
         IntVector n2 = ni.sub(n1);
