@@ -144,6 +144,17 @@ final class SgemmPacking {
             if (transA) {
                 // A is stored k x m: the MR values of one column of op(A) are adjacent.
                 int src = aOff + p0 * lda + i0 + ir;
+                if (rows == MR) {
+                    // Element by element, not System.arraycopy: that was a call to the copy stub for
+                    // every MR floats. Zen 3, one thread, paired in one JVM: the weight gradients of
+                    // a 784-to-256 and a 256-to-128 layer over a batch of 64 1.06x and 1.16x.
+                    for (int p = 0; p < kc; p++, src += lda, d += MR) {
+                        for (int i = 0; i < MR; i++) {
+                            dst[d + i] = a[src + i];
+                        }
+                    }
+                    continue;
+                }
                 for (int p = 0; p < kc; p++, src += lda, d += MR) {
                     System.arraycopy(a, src, dst, d, rows);
                     for (int i = rows; i < MR; i++) {
