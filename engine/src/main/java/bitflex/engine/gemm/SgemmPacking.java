@@ -41,7 +41,7 @@ final class SgemmPacking {
 
     private SgemmPacking() {}
 
-    /** Lane l takes lane l XOR bit, on the 8-lane species; null with other widths (only {@link #transpose8} uses it). */
+    /** Lane l takes lane l XOR bit, on the 8-lane species; null with other widths (only 8-lane code uses it). */
     private static VectorShuffle<Float> swap(int bit) {
         return VL == 8 ? VectorShuffle.fromOp(F, l -> l ^ bit) : null;
     }
@@ -89,6 +89,29 @@ final class SgemmPacking {
         u1.rearrange(SWAP4).blend(u5, HIGH4).intoArray(dst, d + 5 * lds);
         u2.rearrange(SWAP4).blend(u6, HIGH4).intoArray(dst, d + 6 * lds);
         u3.rearrange(SWAP4).blend(u7, HIGH4).intoArray(dst, d + 7 * lds);
+    }
+
+    /**
+     * {@link #interleave} of 4 rows of 8 lanes, the AVX2 tile's A panel: {@code dst[d + 4 * q + i] =
+     * a[s + i * ld + q]} for {@code i < 4, q < 8}. Two stages of {@link #transpose8}'s block swaps
+     * transpose the 4 x 4 blocks in each 128-bit half, a third pairs the halves: 12 rearranges and
+     * 12 blends, no pass through work space (the general path: 24 two-vector shuffles and a round
+     * trip of 4 vectors through memory). Paired in one JVM on Zen 3: a packing-bound 256x784x16
+     * product 1.03x (39 of 50 rounds faster), the MLP's 64x784x256 forward 1.01x.
+     */
+    private static void interleave4x8(float[] a, int s, int ld, float[] dst, int d) {
+        FloatVector r0 = FloatVector.fromArray(F, a, s);
+        FloatVector r1 = FloatVector.fromArray(F, a, s + ld);
+        FloatVector r2 = FloatVector.fromArray(F, a, s + 2 * ld);
+        FloatVector r3 = FloatVector.fromArray(F, a, s + 3 * ld);
+        FloatVector t0 = r0.blend(r1.rearrange(SWAP1), HIGH1), t1 = r0.rearrange(SWAP1).blend(r1, HIGH1);
+        FloatVector t2 = r2.blend(r3.rearrange(SWAP1), HIGH1), t3 = r2.rearrange(SWAP1).blend(r3, HIGH1);
+        FloatVector v0 = t0.blend(t2.rearrange(SWAP2), HIGH2), v2 = t0.rearrange(SWAP2).blend(t2, HIGH2);
+        FloatVector v1 = t1.blend(t3.rearrange(SWAP2), HIGH2), v3 = t1.rearrange(SWAP2).blend(t3, HIGH2);
+        v0.blend(v1.rearrange(SWAP4), HIGH4).intoArray(dst, d);
+        v2.blend(v3.rearrange(SWAP4), HIGH4).intoArray(dst, d + VL);
+        v0.rearrange(SWAP4).blend(v1, HIGH4).intoArray(dst, d + 2 * VL);
+        v2.rearrange(SWAP4).blend(v3, HIGH4).intoArray(dst, d + 3 * VL);
     }
 
     private static TwoVectorShuffle zip(int from) {
@@ -166,7 +189,11 @@ final class SgemmPacking {
                 // the k tail (and MR > VL) element by element, each row read in order.
                 int src = aOff + (i0 + ir) * lda + p0;
                 int p = 0;
-                if (MR <= VL) {
+                if (MR == 4 && VL == 8) {
+                    for (; p + VL <= kc; p += VL) {
+                        interleave4x8(a, src + p, lda, dst, d + p * MR);
+                    }
+                } else if (MR <= VL) {
                     for (; p + VL <= kc; p += VL) {
                         interleave(a, src + p, lda, MR, dst, d + p * MR, VL, work);
                     }
