@@ -330,6 +330,15 @@ public final class FloatKernels {
 
     /** Row-wise softmax of x [rows, cols] (cols >= 1) into out: exp(x - max) / sum. */
     public static void softmaxRows(float[] x, float[] out, int rowFrom, int rowTo, int cols) {
+        if (cols < 2 * L) {
+            shortSoftmaxRows(x, out, rowFrom, rowTo, cols, false);
+        } else {
+            vectorSoftmaxRows(x, out, rowFrom, rowTo, cols);
+        }
+    }
+
+    /** {@link #softmaxRows} in vectors, whatever the row length (package-private for tests). */
+    static void vectorSoftmaxRows(float[] x, float[] out, int rowFrom, int rowTo, int cols) {
         for (int row = rowFrom; row < rowTo; row++) {
             int off = row * cols;
             float m = max(x, off, cols);
@@ -340,12 +349,68 @@ public final class FloatKernels {
 
     /** Row-wise log-softmax: x - max - log(sum exp(x - max)). */
     public static void logSoftmaxRows(float[] x, float[] out, int rowFrom, int rowTo, int cols) {
+        if (cols < 2 * L) {
+            shortSoftmaxRows(x, out, rowFrom, rowTo, cols, true);
+        } else {
+            vectorLogSoftmaxRows(x, out, rowFrom, rowTo, cols);
+        }
+    }
+
+    /** {@link #logSoftmaxRows} in vectors, whatever the row length (package-private for tests). */
+    static void vectorLogSoftmaxRows(float[] x, float[] out, int rowFrom, int rowTo, int cols) {
         for (int row = rowFrom; row < rowTo; row++) {
             int off = row * cols;
             float m = max(x, off, cols);
             float s = expShiftSum(x, off, m, out, cols);
             float shift = m + (float) Math.log(s);
             binaryScalar(SUB, x, off, shift, false, out, off, cols);
+        }
+    }
+
+    /**
+     * Softmax or log-softmax of rows shorter than two vectors (a classifier's 10 classes), in scalar
+     * code with the same bits as the vector path: with at most one whole vector, its lane sums are
+     * the terms themselves and {@link #lanesInOrder} adds them in order from 0, so the row's sum is
+     * the plain sum in index order, and {@link FloatMath#exp(float)} is the vector exp's scalar twin.
+     * Why: the vector path's C2 compiles (expShiftSum with exp inlined, exp on its own) took 250 ms of
+     * a one-epoch MLP run's C2 time on Zen 3, for 640 exps a step; this path's took 82 ms. Warm, a
+     * 64 x 10 softmax takes 8.1-8.6 us here against 6.1-6.8 us in vectors (C1 alone: 19-23 us, which
+     * is why it is not kept out of C2 as well).
+     */
+    static void shortSoftmaxRows(float[] x, float[] out, int rowFrom, int rowTo, int cols, boolean log) {
+        for (int row = rowFrom; row < rowTo; row++) {
+            shortSoftmaxRow(x, out, row * cols, cols, log);
+        }
+    }
+
+    /**
+     * One row of {@link #shortSoftmaxRows}, a method of its own so that C2 compiles it whole after a
+     * few calls: with the loop over rows inside, the rows' loops reached the OSR threshold first and
+     * the method was compiled three times (two OSR, 104 ms).
+     */
+    private static void shortSoftmaxRow(float[] x, float[] out, int off, int cols, boolean log) {
+        float m = x[off];
+        for (int i = 1; i < cols; i++) {
+            m = Math.max(m, x[off + i]);
+        }
+        float s = 0f;
+        for (int i = 0; i < cols; i++) {
+            float e = FloatMath.exp(x[off + i] - m);
+            if (!log) {
+                out[off + i] = e;
+            }
+            s += e;
+        }
+        if (log) {
+            float shift = m + (float) Math.log(s);
+            for (int i = 0; i < cols; i++) {
+                out[off + i] = x[off + i] - shift;
+            }
+        } else {
+            float inv = 1f / s;
+            for (int i = 0; i < cols; i++) {
+                out[off + i] *= inv;
+            }
         }
     }
 

@@ -253,4 +253,30 @@ class FloatKernelsTwinTest {
                     }
                 });
     }
+
+    /** Rows shorter than two vectors take a scalar path, which must give the vector path's bits. */
+    @Test
+    void shortRowsGiveTheVectorPathsBits() {
+        int vl = bitflex.engine.simd.Simd.FLOAT.length();
+        qt().withFixedSeed(11).withExamples(EXAMPLES)
+                .forAll(integers().between(0, 4), integers().between(1, 2 * vl - 1), longs().all())
+                .checkAssert((rows, cols, seed) -> {
+                    Random r = new Random(seed);
+                    float[] x = values(r, rows * cols, r.nextBoolean() ? 8f : 120f);
+                    if (x.length > 0 && r.nextInt(8) == 0) {
+                        x[r.nextInt(x.length)] = Float.NaN;
+                    }
+                    float[][] outs = new float[4][rows * cols];
+                    FloatKernels.shortSoftmaxRows(x, outs[0], 0, rows, cols, false);
+                    FloatKernels.vectorSoftmaxRows(x, outs[1], 0, rows, cols);
+                    FloatKernels.shortSoftmaxRows(x, outs[2], 0, rows, cols, true);
+                    FloatKernels.vectorLogSoftmaxRows(x, outs[3], 0, rows, cols);
+                    for (int i = 0; i < rows * cols; i++) {
+                        assertEquals(Float.floatToRawIntBits(outs[1][i]), Float.floatToRawIntBits(outs[0][i]),
+                                "softmax, " + cols + " columns, element " + i + ": " + outs[0][i] + " vs " + outs[1][i]);
+                        assertEquals(Float.floatToRawIntBits(outs[3][i]), Float.floatToRawIntBits(outs[2][i]),
+                                "log-softmax, " + cols + " columns, element " + i + ": " + outs[2][i] + " vs " + outs[3][i]);
+                    }
+                });
+    }
 }
