@@ -1,10 +1,9 @@
 package bitflex.engine.gemm;
 
+import bitflex.engine.simd.BlockTranspose;
 import bitflex.engine.simd.Simd;
 import bitflex.engine.simd.TwoVectorShuffle;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -18,19 +17,6 @@ final class SgemmPacking {
     private static final int NR = SgemmKernel.NR;
     private static final int VL = SgemmKernel.VL;
 
-    // The three stages of an 8 x 8 transpose: stage s swaps the s x s blocks off the diagonal of each
-    // 2s x 2s block. Row i (bit s clear) keeps its lanes with bit s clear and takes, in the others,
-    // row i + s's lanes moved by s (lane l XOR s); row i + s the reverse. One single-vector rearrange
-    // and one blend per row and stage: 48 operations, where two-vector shuffles (two rearranges and a
-    // blend each) took 72. On Zen 3, one thread, paired in one JVM: the 64x784x256 forward of a Linear
-    // layer 1.06-1.12x, 64x256x128 1.07x.
-    private static final VectorShuffle<Float> SWAP1 = swap(1);
-    private static final VectorShuffle<Float> SWAP2 = swap(2);
-    private static final VectorShuffle<Float> SWAP4 = swap(4);
-    private static final VectorMask<Float> HIGH1 = laneBit(1);
-    private static final VectorMask<Float> HIGH2 = laneBit(2);
-    private static final VectorMask<Float> HIGH4 = laneBit(4);
-
     // One round of the perfect shuffle: two rows of the next round interleave the low (ZIP_LO) or the
     // high (ZIP_HI) halves of rows i and i + rows/2 (indexes past VL pick from the second vector).
     private static final TwoVectorShuffle ZIP_LO = zip(0);
@@ -40,79 +26,6 @@ final class SgemmPacking {
     static final int PACK_WORK = 2 * VL * VL;
 
     private SgemmPacking() {}
-
-    /** Lane l takes lane l XOR bit, on the 8-lane species; null with other widths (only 8-lane code uses it). */
-    private static VectorShuffle<Float> swap(int bit) {
-        return VL == 8 ? VectorShuffle.fromOp(F, l -> l ^ bit) : null;
-    }
-
-    /** The lanes whose index has {@code bit} set, on the 8-lane species; null with other widths. */
-    private static VectorMask<Float> laneBit(int bit) {
-        if (VL != 8) {
-            return null;
-        }
-        boolean[] set = new boolean[VL];
-        for (int l = 0; l < VL; l++) {
-            set[l] = (l & bit) != 0;
-        }
-        return VectorMask.fromArray(F, set, 0);
-    }
-
-    /**
-     * {@code dst[d + q * lds + j] = b[s + j * ld + q]} for {@code j, q < 8}: 8 row loads, 24
-     * rearranges and 24 blends, 8 stores. For the transposed B of a Linear layer's forward it replaces
-     * 64 scalar gathers; on Zen 3 the forward of a 784-to-256 layer on a batch of 64 ran 6-9% faster
-     * with it (same bits: data movement only).
-     */
-    private static void transpose8(float[] b, int s, int ld, float[] dst, int d, int lds) {
-        FloatVector r0 = FloatVector.fromArray(F, b, s);
-        FloatVector r1 = FloatVector.fromArray(F, b, s + ld);
-        FloatVector r2 = FloatVector.fromArray(F, b, s + 2 * ld);
-        FloatVector r3 = FloatVector.fromArray(F, b, s + 3 * ld);
-        FloatVector r4 = FloatVector.fromArray(F, b, s + 4 * ld);
-        FloatVector r5 = FloatVector.fromArray(F, b, s + 5 * ld);
-        FloatVector r6 = FloatVector.fromArray(F, b, s + 6 * ld);
-        FloatVector r7 = FloatVector.fromArray(F, b, s + 7 * ld);
-        FloatVector t0 = r0.blend(r1.rearrange(SWAP1), HIGH1), t1 = r0.rearrange(SWAP1).blend(r1, HIGH1);
-        FloatVector t2 = r2.blend(r3.rearrange(SWAP1), HIGH1), t3 = r2.rearrange(SWAP1).blend(r3, HIGH1);
-        FloatVector t4 = r4.blend(r5.rearrange(SWAP1), HIGH1), t5 = r4.rearrange(SWAP1).blend(r5, HIGH1);
-        FloatVector t6 = r6.blend(r7.rearrange(SWAP1), HIGH1), t7 = r6.rearrange(SWAP1).blend(r7, HIGH1);
-        FloatVector u0 = t0.blend(t2.rearrange(SWAP2), HIGH2), u2 = t0.rearrange(SWAP2).blend(t2, HIGH2);
-        FloatVector u1 = t1.blend(t3.rearrange(SWAP2), HIGH2), u3 = t1.rearrange(SWAP2).blend(t3, HIGH2);
-        FloatVector u4 = t4.blend(t6.rearrange(SWAP2), HIGH2), u6 = t4.rearrange(SWAP2).blend(t6, HIGH2);
-        FloatVector u5 = t5.blend(t7.rearrange(SWAP2), HIGH2), u7 = t5.rearrange(SWAP2).blend(t7, HIGH2);
-        u0.blend(u4.rearrange(SWAP4), HIGH4).intoArray(dst, d);
-        u1.blend(u5.rearrange(SWAP4), HIGH4).intoArray(dst, d + lds);
-        u2.blend(u6.rearrange(SWAP4), HIGH4).intoArray(dst, d + 2 * lds);
-        u3.blend(u7.rearrange(SWAP4), HIGH4).intoArray(dst, d + 3 * lds);
-        u0.rearrange(SWAP4).blend(u4, HIGH4).intoArray(dst, d + 4 * lds);
-        u1.rearrange(SWAP4).blend(u5, HIGH4).intoArray(dst, d + 5 * lds);
-        u2.rearrange(SWAP4).blend(u6, HIGH4).intoArray(dst, d + 6 * lds);
-        u3.rearrange(SWAP4).blend(u7, HIGH4).intoArray(dst, d + 7 * lds);
-    }
-
-    /**
-     * {@link #interleave} of 4 rows of 8 lanes, the AVX2 tile's A panel: {@code dst[d + 4 * q + i] =
-     * a[s + i * ld + q]} for {@code i < 4, q < 8}. Two stages of {@link #transpose8}'s block swaps
-     * transpose the 4 x 4 blocks in each 128-bit half, a third pairs the halves: 12 rearranges and
-     * 12 blends, no pass through work space (the general path: 24 two-vector shuffles and a round
-     * trip of 4 vectors through memory). Paired in one JVM on Zen 3: a packing-bound 256x784x16
-     * product 1.03x (39 of 50 rounds faster), the MLP's 64x784x256 forward 1.01x.
-     */
-    private static void interleave4x8(float[] a, int s, int ld, float[] dst, int d) {
-        FloatVector r0 = FloatVector.fromArray(F, a, s);
-        FloatVector r1 = FloatVector.fromArray(F, a, s + ld);
-        FloatVector r2 = FloatVector.fromArray(F, a, s + 2 * ld);
-        FloatVector r3 = FloatVector.fromArray(F, a, s + 3 * ld);
-        FloatVector t0 = r0.blend(r1.rearrange(SWAP1), HIGH1), t1 = r0.rearrange(SWAP1).blend(r1, HIGH1);
-        FloatVector t2 = r2.blend(r3.rearrange(SWAP1), HIGH1), t3 = r2.rearrange(SWAP1).blend(r3, HIGH1);
-        FloatVector v0 = t0.blend(t2.rearrange(SWAP2), HIGH2), v2 = t0.rearrange(SWAP2).blend(t2, HIGH2);
-        FloatVector v1 = t1.blend(t3.rearrange(SWAP2), HIGH2), v3 = t1.rearrange(SWAP2).blend(t3, HIGH2);
-        v0.blend(v1.rearrange(SWAP4), HIGH4).intoArray(dst, d);
-        v2.blend(v3.rearrange(SWAP4), HIGH4).intoArray(dst, d + VL);
-        v0.rearrange(SWAP4).blend(v1, HIGH4).intoArray(dst, d + 2 * VL);
-        v2.rearrange(SWAP4).blend(v3, HIGH4).intoArray(dst, d + 3 * VL);
-    }
 
     private static TwoVectorShuffle zip(int from) {
         int[] lanes = new int[VL];
@@ -186,12 +99,14 @@ final class SgemmPacking {
                 }
             } else if (rows == MR) {
                 // A is stored m x k: VL steps of the MR rows at a time are interleaved in vectors,
-                // the k tail (and MR > VL) element by element, each row read in order.
+                // the k tail (and MR > VL) element by element, each row read in order. The AVX2
+                // tile's 4 x 8 blocks by block swaps, not interleave's shuffles and work space: a
+                // packing-bound 256x784x16 product 1.03x on Zen 3 (paired in one JVM, 39 of 50 faster).
                 int src = aOff + (i0 + ir) * lda + p0;
                 int p = 0;
-                if (MR == 4 && VL == 8) {
+                if (MR == 4 && BlockTranspose.SUPPORTED) {
                     for (; p + VL <= kc; p += VL) {
-                        interleave4x8(a, src + p, lda, dst, d + p * MR);
+                        BlockTranspose.interleave4x8(a, src + p, lda, dst, d + p * MR);
                     }
                 } else if (MR <= VL) {
                     for (; p + VL <= kc; p += VL) {
@@ -247,7 +162,9 @@ final class SgemmPacking {
             } else {
                 // B is stored n x k: column j of op(B) is a contiguous row. The panel is written in
                 // order, VL steps x VL columns at a time (a VL x VL transpose; with 8 lanes all in
-                // registers, 10% faster than interleave on Zen 4 forced to 256 bits), gathering from
+                // registers, 10% faster than interleave on Zen 4 forced to 256 bits, and 6-9% faster
+                // than scalar gathers for a Linear layer's forward on Zen 3; by block swaps, not
+                // two-vector shuffles, that forward, 64x784x256, 1.06-1.12x more), gathering from
                 // the panel's rows of B: their current cache lines (NR of them) stay in L1 over the
                 // next steps, whereas writing the panel down its columns touches a new line of a
                 // 64 KB panel with every store.
@@ -256,8 +173,8 @@ final class SgemmPacking {
                     int p = 0;
                     for (; p + VL <= kc; p += VL) {
                         for (int h = 0; h < NR; h += VL) {
-                            if (VL == 8) {
-                                transpose8(b, src + h * ldb + p, ldb, dst, d + p * NR + h, NR);
+                            if (BlockTranspose.SUPPORTED) {
+                                BlockTranspose.transpose8(b, src + h * ldb + p, ldb, dst, d + p * NR + h, NR);
                             } else {
                                 interleave(b, src + h * ldb + p, ldb, VL, dst, d + p * NR + h, NR, work);
                             }
