@@ -384,9 +384,9 @@ public final class FloatKernels {
     }
 
     /**
-     * One row of {@link #shortSoftmaxRows}, a method of its own so that C2 compiles it whole after a
-     * few calls: with the loop over rows inside, the rows' loops reached the OSR threshold first and
-     * the method was compiled three times (two OSR, 104 ms).
+     * One row of {@link #shortSoftmaxRows}, a method of its own: with the loop over rows inside, C2
+     * compiled the whole loop nest three times (two OSR, 104 ms); the row's method took 36-82 ms in
+     * two or three compiles (still one or two OSR: their loops are short, but the C2 queue is long).
      */
     private static void shortSoftmaxRow(float[] x, float[] out, int off, int cols, boolean log) {
         float m = x[off];
