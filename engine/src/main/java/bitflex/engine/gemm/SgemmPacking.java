@@ -47,7 +47,7 @@ final class SgemmPacking {
      * {@code dst[d + t * lds + c * rows + i] = src[s + i * ld + t * (VL / rows) + c]} for
      * {@code i < rows}, {@code t < rows}, {@code c < VL / rows}. With {@code rows == VL} it is a
      * transpose. log2(rows) rounds of {@code rows} two-vector shuffles, the middle ones through
-     * {@code work} (its first 2 * VL * VL floats), in place of {@code rows * VL} scalar moves.
+     * {@code work} (its first {@link #SHUFFLE_WORK} floats), in place of {@code rows * VL} scalar moves.
      * Data movement only: the packed values are the same bits.
      */
     private static void interleave(float[] src, int s, int ld, int rows, float[] dst, int d, int lds, float[] work) {
