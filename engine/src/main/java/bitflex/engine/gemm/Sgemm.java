@@ -33,7 +33,8 @@ import bitflex.engine.parallel.Parallel;
  * had A packed four times over.
  *
  * <p>Threads: C is cut into a grid of blocks chosen from the shape alone (never from the thread
- * count), each block is one task on {@link Parallel}, and every element's sum runs over k in the same
+ * count; {@link #grid} weighs packing an operand twice against two threads sharing cache lines),
+ * each block is one task on {@link Parallel}, and every element's sum runs over k in the same
  * fixed order ({@code KC} blocks in order, terms in order within a block). So the result is
  * bit-identical for any number of threads. Problems too small to pay for a fork run as one task on
  * the caller's thread.
@@ -61,6 +62,14 @@ public final class Sgemm {
      */
     static final int MAX_TASKS = 4;
 
+    /**
+     * What a row of C cut between two column blocks costs, in floats of packing: the cache line at
+     * the cut (Java arrays are not line-aligned) is written by both threads, and the line moves
+     * between their cores. Fitted on Zen 3, 2 threads, to the MLP's GEMMs (in one JVM, interleaved
+     * every 20 ms): column halves against row halves, with this weight the cheaper cut was the faster
+     * one in all five shapes; any value from 190 to 1,100 would have agreed.
+     */
+    static final int SHARED_LINE_FLOATS = 512;
     private static final int MR = SgemmKernel.MR;
     private static final int NR = SgemmKernel.NR;
 
@@ -95,22 +104,9 @@ public final class Sgemm {
         int colChunks = 1;
         if (flops >= SERIAL_FLOPS) {
             int tasks = (int) Math.min(MAX_TASKS, Math.max(2, Long.highestOneBit(flops / TASK_FLOPS)));
-            int rowUnits = (m + MR - 1) / MR;
-            int colUnits = (n + NR - 1) / NR;
-            // Halve the longer side (in register tiles) until there are enough blocks: square-ish
-            // blocks pack the least data per flop.
-            while (rowChunks * colChunks < tasks) {
-                boolean canRows = rowUnits >= 2 * rowChunks;
-                boolean canCols = colUnits >= 2 * colChunks;
-                boolean longerCols = (long) colUnits * rowChunks * NR >= (long) rowUnits * colChunks * MR;
-                if (canCols && (!canRows || longerCols)) {
-                    colChunks *= 2;
-                } else if (canRows) {
-                    rowChunks *= 2;
-                } else {
-                    break;
-                }
-            }
+            long grid = grid(m, n, k, tasks);
+            rowChunks = (int) (grid >>> 32);
+            colChunks = (int) grid;
         }
         int rowsPer = roundUp((m + rowChunks - 1) / rowChunks, MR);
         int colsPer = roundUp((n + colChunks - 1) / colChunks, NR);
@@ -126,6 +122,39 @@ public final class Sgemm {
             block(transA, transB, i0, Math.min(m, i0 + rowsPer), j0, Math.min(n, j0 + colsPer), k,
                     alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         });
+    }
+
+    /**
+     * The cut of C into {@code rows x cols} blocks (returned as {@code rows << 32 | cols}) for up to
+     * {@code tasks} tasks (a power of two), from the shape alone. Each cut has a price, counted in
+     * floats copied: one more row of blocks packs op(B) once more ({@code k * n}); one more column of
+     * blocks packs op(A) once more ({@code m * k}) and puts a boundary inside every row of C, where
+     * two threads write the two halves of one cache line ({@link #SHARED_LINE_FLOATS} per row). The
+     * cheapest cut with the most tasks wins; on a tie, rows (each block of C is then one contiguous
+     * stretch of memory).
+     */
+    static long grid(int m, int n, int k, int tasks) {
+        int rowUnits = (m + MR - 1) / MR;
+        int colUnits = (n + NR - 1) / NR;
+        for (int t = tasks; t >= 2; t /= 2) {
+            int bestRows = 0;
+            long bestCost = Long.MAX_VALUE;
+            for (int rows = t; rows >= 1; rows /= 2) {
+                int cols = t / rows;
+                if (rows > rowUnits || cols > colUnits) {
+                    continue;
+                }
+                long cost = (long) k * n * (rows - 1) + ((long) m * k + (long) SHARED_LINE_FLOATS * m) * (cols - 1);
+                if (cost < bestCost) {
+                    bestCost = cost;
+                    bestRows = rows;
+                }
+            }
+            if (bestRows > 0) {
+                return (long) bestRows << 32 | (t / bestRows);
+            }
+        }
+        return 1L << 32 | 1;
     }
 
     /** Computes the block {@code [i0, i1) x [j0, j1)} of C with this thread's packing buffers. */
